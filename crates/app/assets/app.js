@@ -1,0 +1,2 @@
+// Bình Yên — progressive enhancement only. Every page works without this file.
+"use strict";

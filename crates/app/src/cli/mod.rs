@@ -1,0 +1,66 @@
+//! The command line: one subcommand per file.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::GlobalOpts;
+
+mod migrate;
+mod serve;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "binhyen",
+    version,
+    about = "Bình Yên — tiêu chí an ninh, trật tự trong xây dựng nông thôn mới (security and order criterion of New Rural Development)"
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalOpts,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Chạy máy chủ web (run the web server).
+    Serve(serve::ServeArgs),
+    /// Áp dụng các bản chuyển đổi cơ sở dữ liệu (apply database migrations).
+    Migrate,
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    rust_i18n::set_locale(cli.global.lang.code());
+    init_tracing();
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("{}: {e:#}", rust_i18n::t!("cli.error"));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let g = cli.global;
+    match cli.command {
+        Command::Serve(args) => serve::run(&g, args).await,
+        Command::Migrate => migrate::run(&g).await,
+    }
+}
+
+fn init_tracing() {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("BINHYEN_LOG").unwrap_or_else(|_| EnvFilter::new("warn,binhyen=info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}

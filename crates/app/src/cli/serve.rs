@@ -1,0 +1,38 @@
+//! `binhyen serve`: the web application and the API.
+
+use std::net::SocketAddr;
+
+use clap::Args;
+use rust_i18n::t;
+
+use crate::config::GlobalOpts;
+use crate::web;
+
+#[derive(Args, Debug, Clone)]
+pub struct ServeArgs {
+    /// Port to listen on (0 picks a free port).
+    #[arg(long, env = "BINHYEN_PORT", default_value_t = 8080)]
+    pub port: u16,
+    /// Address to bind.
+    #[arg(long, env = "BINHYEN_BIND", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+}
+
+pub async fn run(g: &GlobalOpts, args: ServeArgs) -> anyhow::Result<()> {
+    let store = g.open_store().await?;
+    let state = web::AppState::new(store);
+    serve_state(state, args).await
+}
+
+/// Binds, prints the address, and serves until interrupted. Shared by `serve` and `demo`.
+pub async fn serve_state(state: web::AppState, args: ServeArgs) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.bind, args.port)).await?;
+    let addr = listener.local_addr()?;
+    println!("{}", t!("cli.listening", url = format!("http://{addr}/")));
+    axum::serve(listener, web::router(state))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,11 @@
+//! `binhyen`: one binary for the command line, the web server and the demo.
+
+rust_i18n::i18n!("../../locales", fallback = "vi");
+
+mod cli;
+mod config;
+mod web;
+
+fn main() -> std::process::ExitCode {
+    cli::main()
+}

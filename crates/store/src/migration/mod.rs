@@ -1,0 +1,17 @@
+//! One migration set for SQLite and PostgreSQL (sea-orm-migration).
+//!
+//! One file per area. Append new migrations at the end of [`Migrator::migrations`];
+//! never edit a migration that has shipped.
+
+use sea_orm_migration::prelude::*;
+
+mod m0001_meta;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m0001_meta::Migration)]
+    }
+}
