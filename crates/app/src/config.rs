@@ -38,7 +38,12 @@ pub struct GlobalOpts {
     pub database_url: Option<String>,
 
     /// Directory for the SQLite database, uploaded documents and backups.
-    #[arg(long, env = "BINHYEN_DATA_DIR", global = true, default_value = "binhyen-data")]
+    #[arg(
+        long,
+        env = "BINHYEN_DATA_DIR",
+        global = true,
+        default_value = "binhyen-data"
+    )]
     pub data_dir: PathBuf,
 
     /// Language of messages: vi (default) or en.
@@ -51,7 +56,9 @@ impl GlobalOpts {
     pub fn database_url(&self) -> Result<DatabaseUrl, ConnectError> {
         match &self.database_url {
             Some(u) => DatabaseUrl::parse(u),
-            None => Ok(DatabaseUrl::sqlite_file(&self.data_dir.join("binhyen.sqlite"))),
+            None => Ok(DatabaseUrl::sqlite_file(
+                &self.data_dir.join("binhyen.sqlite"),
+            )),
         }
     }
 
@@ -60,7 +67,11 @@ impl GlobalOpts {
         let url = self.database_url()?;
         let store = Store::connect(&url).await?;
         store.migrate().await.map_err(|e| {
-            anyhow::anyhow!(rust_i18n::t!("cli.migrate_failed", locale = self.lang.code(), reason = e.to_string()))
+            anyhow::anyhow!(rust_i18n::t!(
+                "cli.migrate_failed",
+                locale = self.lang.code(),
+                reason = e.to_string()
+            ))
         })?;
         Ok(store)
     }

@@ -4,3 +4,4 @@
 //! the clock; callers pass dates and data in, and get values, verdicts and explanations out.
 
 pub mod text;
+pub mod units;

@@ -87,7 +87,11 @@ fn group_thousands(digits: &str) -> String {
 pub fn format_int(v: i64) -> String {
     let digits = v.unsigned_abs().to_string();
     let grouped = group_thousands(&digits);
-    if v < 0 { format!("-{grouped}") } else { grouped }
+    if v < 0 {
+        format!("-{grouped}")
+    } else {
+        grouped
+    }
 }
 
 /// Rounds `num/den` to `decimals` places, half away from zero, exactly (no floating point),
@@ -168,7 +172,11 @@ pub fn parse_number(s: &str) -> Option<f64> {
         Some(b) => (true, b.to_owned()),
         None => (false, s.clone()),
     };
-    if body.is_empty() || !body.chars().all(|c| c.is_ascii_digit() || c == '.' || c == ',') {
+    if body.is_empty()
+        || !body
+            .chars()
+            .all(|c| c.is_ascii_digit() || c == '.' || c == ',')
+    {
         return None;
     }
     let normalised = if body.contains(',') {

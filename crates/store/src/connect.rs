@@ -71,16 +71,17 @@ impl DatabaseUrl {
     /// Parses a URL given by the user.
     pub fn parse(raw: &str) -> Result<DatabaseUrl, ConnectError> {
         let raw = raw.trim();
-        let bad = || ConnectError::BadUrl {
-            url: redact(raw),
-        };
+        let bad = || ConnectError::BadUrl { url: redact(raw) };
         if raw == "sqlite::memory:" {
             return Ok(DatabaseUrl {
                 backend: Backend::Sqlite,
                 raw: raw.to_owned(),
             });
         }
-        if let Some(rest) = raw.strip_prefix("sqlite://").or_else(|| raw.strip_prefix("sqlite:")) {
+        if let Some(rest) = raw
+            .strip_prefix("sqlite://")
+            .or_else(|| raw.strip_prefix("sqlite:"))
+        {
             let path = rest.split('?').next().unwrap_or("");
             if path.is_empty() {
                 return Err(bad());
@@ -169,7 +170,8 @@ pub(crate) async fn open(url: &DatabaseUrl) -> Result<DatabaseConnection, Connec
             }
             let memory = url.sqlite_path().is_none();
             // One writer at a time is SQLite's model; a small pool serves concurrent readers (WAL).
-            opts.max_connections(if memory { 1 } else { 8 }).min_connections(1);
+            opts.max_connections(if memory { 1 } else { 8 })
+                .min_connections(1);
             opts.map_sqlx_sqlite_opts(move |o: SqliteConnectOptions| {
                 let o = o
                     .create_if_missing(true)
@@ -184,6 +186,9 @@ pub(crate) async fn open(url: &DatabaseUrl) -> Result<DatabaseConnection, Connec
             });
         }
         Backend::Postgres => {
+            // Probe once with a short timeout so a wrong host or port fails in seconds, not after
+            // the pool's acquire timeout of retries.
+            probe_postgres(url).await.map_err(unreachable)?;
             opts.max_connections(16).min_connections(1);
         }
     }
@@ -196,14 +201,28 @@ pub(crate) async fn open(url: &DatabaseUrl) -> Result<DatabaseConnection, Connec
     Ok(conn)
 }
 
+async fn probe_postgres(url: &DatabaseUrl) -> Result<(), String> {
+    use sea_orm::sqlx::Connection;
+    let opts = PgConnectOptions::from_str(&url.raw).map_err(|e| short_reason(&e.to_string()))?;
+    match tokio::time::timeout(
+        Duration::from_secs(5),
+        sea_orm::sqlx::PgConnection::connect_with(&opts),
+    )
+    .await
+    {
+        Ok(Ok(conn)) => {
+            let _ = conn.close().await;
+            Ok(())
+        }
+        Ok(Err(e)) => Err(short_reason(&e.to_string())),
+        Err(_) => Err("hết thời gian chờ 5 giây (timed out after 5 s)".to_owned()),
+    }
+}
+
 /// Keeps the driver's message short: the first line, without the crate's prefixes.
 fn short_reason(s: &str) -> String {
     let line = s.lines().next().unwrap_or(s);
-    let line = line
-        .trim_start_matches("Connection Error: ")
-        .trim_start_matches("Conn(")
-        .trim_end_matches(')');
-    line.to_owned()
+    line.trim_start_matches("Connection Error: ").to_owned()
 }
 
 #[cfg(test)]
@@ -217,7 +236,10 @@ mod tests {
         assert_eq!(u.redacted(), "postgres://app:***@127.0.0.1:5432/binhyen");
         assert!(!format!("{u:?}").contains("secret"));
         let s = DatabaseUrl::parse("sqlite:///tmp/x/binhyen.sqlite?mode=rwc").unwrap();
-        assert_eq!(s.sqlite_path().unwrap(), PathBuf::from("/tmp/x/binhyen.sqlite"));
+        assert_eq!(
+            s.sqlite_path().unwrap(),
+            PathBuf::from("/tmp/x/binhyen.sqlite")
+        );
     }
 
     #[test]
@@ -233,7 +255,10 @@ mod tests {
         // Port 1 on loopback: nothing listens there.
         let u = DatabaseUrl::parse("postgres://u:p@127.0.0.1:1/x").unwrap();
         let e = super::open(&u).await.unwrap_err().to_string();
-        assert!(e.starts_with("Không kết nối được cơ sở dữ liệu PostgreSQL"), "{e}");
+        assert!(
+            e.starts_with("Không kết nối được cơ sở dữ liệu PostgreSQL"),
+            "{e}"
+        );
         assert!(!e.contains("p@"), "password leaked: {e}");
         assert_eq!(e.lines().count(), 1, "{e}");
     }

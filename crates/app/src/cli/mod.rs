@@ -61,6 +61,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
 
 fn init_tracing() {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_env("BINHYEN_LOG").unwrap_or_else(|_| EnvFilter::new("warn,binhyen=info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let filter = EnvFilter::try_from_env("BINHYEN_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("warn,binhyen=info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .try_init();
 }

@@ -20,7 +20,12 @@ impl MigrationTrait for Migration {
                 Table::create()
                     .table(AppMeta::Table)
                     .if_not_exists()
-                    .col(ColumnDef::new(AppMeta::Key).string().not_null().primary_key())
+                    .col(
+                        ColumnDef::new(AppMeta::Key)
+                            .string()
+                            .not_null()
+                            .primary_key(),
+                    )
                     .col(ColumnDef::new(AppMeta::Value).text().not_null())
                     .to_owned(),
             )
