@@ -6,7 +6,7 @@
 //! and everything below it". [`authorize`] answers one question: may these grants exercise this
 //! [`Capability`] on this unit for a period on this date?
 
-use chrono::NaiveDate;
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::units::{UnitId, UnitKind};
@@ -364,6 +364,46 @@ pub fn not_self(actor: UserId, target: UserId) -> Result<(), Denied> {
     }
 }
 
+/// Login rate limiting: at most `max_failures` failed logins within `window`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Throttle {
+    pub max_failures: usize,
+    pub window: Duration,
+}
+
+impl Throttle {
+    /// Per login: 5 failures in 15 minutes.
+    pub fn per_login() -> Throttle {
+        Throttle {
+            max_failures: 5,
+            window: Duration::minutes(15),
+        }
+    }
+
+    /// Per client address: 20 failures in 15 minutes (a police station shares one address).
+    pub fn per_ip() -> Throttle {
+        Throttle {
+            max_failures: 20,
+            window: Duration::minutes(15),
+        }
+    }
+
+    /// When attempts may resume, if they are refused at `now`. `failures` are the times of the
+    /// failed attempts newest first (at least the last `max_failures` of the window).
+    pub fn retry_at(
+        &self,
+        failures: &[DateTime<Utc>],
+        now: DateTime<Utc>,
+    ) -> Option<DateTime<Utc>> {
+        let recent: Vec<&DateTime<Utc>> = failures
+            .iter()
+            .filter(|t| **t > now - self.window && **t <= now)
+            .collect();
+        let oldest_counted = recent.get(self.max_failures.checked_sub(1)?)?;
+        Some(**oldest_counted + self.window)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::collections::HashMap;
@@ -612,6 +652,28 @@ mod tests {
         assert_eq!(separation_of_duties(9, Review, &history), Ok(()));
         assert_eq!(separation_of_duties(7, EnterFacts, &history), Ok(()));
         assert_eq!(separation_of_duties(7, Decide, &[]), Ok(()));
+    }
+
+    #[test]
+    fn throttle_triggers_at_the_limit_and_expires_after_the_window() {
+        use chrono::TimeZone;
+        let t0 = Utc.with_ymd_and_hms(2025, 7, 1, 1, 0, 0).unwrap();
+        let th = Throttle::per_login();
+        let fails: Vec<DateTime<Utc>> = (0..5).rev().map(|m| t0 + Duration::minutes(m)).collect();
+        // Four failures: still allowed.
+        assert_eq!(th.retry_at(&fails[..4], t0 + Duration::minutes(5)), None);
+        // Five: refused until the oldest of them is 15 minutes old.
+        let until = t0 + Duration::minutes(15);
+        assert_eq!(th.retry_at(&fails, t0 + Duration::minutes(5)), Some(until));
+        assert_eq!(
+            th.retry_at(&fails, until - Duration::seconds(1)),
+            Some(until)
+        );
+        assert_eq!(th.retry_at(&fails, until), None);
+        assert_eq!(
+            Throttle::per_ip().retry_at(&fails, t0 + Duration::minutes(5)),
+            None
+        );
     }
 
     #[test]
