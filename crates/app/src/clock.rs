@@ -3,9 +3,13 @@
 //! Everything that needs "now" asks a [`Clock`]; tests use [`Clock::manual`] to move time
 //! (rate limits expiring, sessions timing out) without sleeping.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
+#[cfg(test)]
+use std::sync::Mutex;
 
-use chrono::{DateTime, Duration, FixedOffset, Utc};
+#[cfg(test)]
+use chrono::Duration;
+use chrono::{DateTime, FixedOffset, Utc};
 
 #[derive(Clone)]
 pub struct Clock(Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>);
@@ -17,9 +21,11 @@ impl std::fmt::Debug for Clock {
 }
 
 /// Moves a [`Clock::manual`] clock.
+#[cfg(test)]
 #[derive(Clone)]
 pub struct ClockHand(Arc<Mutex<DateTime<Utc>>>);
 
+#[cfg(test)]
 impl ClockHand {
     pub fn advance(&self, by: Duration) {
         let mut t = self.0.lock().expect("clock lock");
@@ -33,6 +39,7 @@ impl Clock {
     }
 
     /// A clock that stands still at `start` until moved with the returned hand.
+    #[cfg(test)]
     pub fn manual(start: DateTime<Utc>) -> (Clock, ClockHand) {
         let cell = Arc::new(Mutex::new(start));
         let read = cell.clone();

@@ -48,6 +48,7 @@ pub struct StaticDirectory {
 
 impl StaticDirectory {
     /// `(unit, parent)` pairs; parents must be in the list too (or `None` for provinces).
+    #[cfg(test)]
     pub fn new(units: impl IntoIterator<Item = (UnitRef, Option<UnitId>)>) -> StaticDirectory {
         let mut d = StaticDirectory::default();
         for (u, p) in units {

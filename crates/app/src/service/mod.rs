@@ -122,6 +122,10 @@ impl Audit {
         self
     }
 
+    #[allow(
+        dead_code,
+        reason = "for the dossier workflow, which lands in another branch"
+    )]
     pub fn dossier(mut self, id: i64) -> Audit {
         self.dossier = Some(id);
         self

@@ -45,15 +45,8 @@ fn attempt_key(login: &str) -> String {
     login.trim().to_lowercase().chars().take(64).collect()
 }
 
-/// A fresh session: the raw token goes into the cookie and is not kept anywhere else.
-#[derive(Debug)]
-pub struct NewSession {
-    pub token: String,
-    pub user: User,
-    pub session: Session,
-}
-
-/// Checks the password and opens a session. Unknown login, wrong password and deactivated
+/// Checks the password and opens a session; returns the raw session token, for the cookie only
+/// (it is not kept anywhere else). Unknown login, wrong password and deactivated
 /// account all give [`ServiceError::BadCredentials`]; too many failures give
 /// [`ServiceError::Throttled`] without checking the password.
 pub async fn login(
@@ -61,7 +54,7 @@ pub async fn login(
     login: &str,
     password: String,
     client: &Client,
-) -> Result<NewSession, ServiceError> {
+) -> Result<String, ServiceError> {
     let key = attempt_key(login);
     let ip = client.ip.clone().unwrap_or_else(|| "unknown".to_owned());
     let anonymous = AuditActor {
@@ -122,11 +115,7 @@ pub async fn login(
     change
         .commit(Audit::new("login.success", "session", session.id).details(details))
         .await?;
-    Ok(NewSession {
-        token,
-        user,
-        session,
-    })
+    Ok(token)
 }
 
 /// When login attempts for this login or this address may resume, if they are refused now.
@@ -159,7 +148,6 @@ pub async fn throttled_until(
 pub struct Signed {
     pub actor: Actor,
     pub session: Option<Session>,
-    pub api_token: Option<i64>,
 }
 
 /// The actor of an active user, with their grants.
@@ -200,7 +188,6 @@ pub async fn by_session_token(ctx: &Ctx<'_>, raw: &str) -> Result<Option<Signed>
     Ok(Some(Signed {
         actor: actor_of(ctx, &user).await?,
         session: Some(session),
-        api_token: None,
     }))
 }
 
@@ -227,7 +214,6 @@ pub async fn by_api_token(ctx: &Ctx<'_>, raw: &str) -> Result<Option<Signed>, Se
     Ok(Some(Signed {
         actor: actor_of(ctx, &user).await?,
         session: None,
-        api_token: Some(token.id),
     }))
 }
 

@@ -340,12 +340,12 @@ async fn login_submit(
     let ctx = state.ctx();
     let client = client_of(&headers, peer);
     match sessions::login(&ctx, &f.login, f.password, &client).await {
-        Ok(new) => {
+        Ok(token) => {
             let mut resp = Redirect::to(&safe_next(f.next.as_deref())).into_response();
             set_cookie(
                 &mut resp,
                 SESSION_COOKIE,
-                &new.token,
+                &token,
                 None,
                 state.secure_cookies,
             );

@@ -64,7 +64,7 @@ impl std::fmt::Display for Csrf {
         write!(
             f,
             r#"<input type="hidden" name="{FIELD}" value="{}">"#,
-            self.0
+            self.token()
         )
     }
 }
