@@ -45,9 +45,10 @@ fn ok(db: &TestDb, args: &[&str], stdin: Option<&str>) -> String {
     out
 }
 
-async fn users_and_audit(db: TestDb) {
-    let out = ok(
-        &db,
+/// `binhyen user add quan.tri --name "Nguyễn Văn An" --role admin --unit VN`.
+fn add_admin(db: &TestDb) -> String {
+    ok(
+        db,
         &[
             "user",
             "add",
@@ -60,7 +61,11 @@ async fn users_and_audit(db: TestDb) {
             "VN",
         ],
         None,
-    );
+    )
+}
+
+async fn users_and_audit(db: TestDb) {
+    let out = add_admin(&db);
     assert!(out.contains("Đã tạo người dùng «quan.tri»."), "{out}");
     let line = out
         .lines()
@@ -250,21 +255,7 @@ async fn audit_verify_names_deleted_and_swapped_entries() {
 #[tokio::test]
 async fn sqlite_backup_restores_the_same_data() {
     let db = testing::sqlite().await;
-    ok(
-        &db,
-        &[
-            "user",
-            "add",
-            "quan.tri",
-            "--name",
-            "Nguyễn Văn An",
-            "--role",
-            "admin",
-            "--unit",
-            "VN",
-        ],
-        None,
-    );
+    add_admin(&db);
     let dir = tempfile::tempdir().unwrap();
     let out_file = dir.path().join("sao lưu.sqlite");
     let before = sqlite_contents(&db.store).await.unwrap();

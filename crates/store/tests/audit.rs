@@ -45,15 +45,9 @@ db_test!(chain_verifies_when_intact, |store| {
     let v = audit::verify(&store).await.unwrap();
     assert_eq!(v.problem, None);
     assert_eq!((v.checked, v.head_seq), (5, 5));
-    let listed = audit::list(
-        &store,
-        audit::Filter {
-            limit: 10,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let listed = audit::list(&store, audit::Filter::latest(10))
+        .await
+        .unwrap();
     assert_eq!(listed.len(), 5);
     assert_eq!(listed[0].seq, 5);
     assert_eq!(listed[0].hash, v.head_hash);
@@ -189,15 +183,9 @@ db_test!(concurrent_changes_append_one_chain, |store| {
     assert!(v.intact(), "{v:?}");
     assert_eq!((v.checked, v.head_seq), (16, 16));
     // Each transaction's two entries are adjacent: appends were serialised.
-    let all = audit::list(
-        &store,
-        audit::Filter {
-            limit: 100,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let all = audit::list(&store, audit::Filter::latest(100))
+        .await
+        .unwrap();
     for pair in all.chunks(2) {
         assert_eq!(pair[0].actor_id.unwrap() - 100, pair[1].actor_id.unwrap());
     }

@@ -79,6 +79,24 @@ pub async fn verify_blocking(password: String, phc: Option<String>) -> bool {
     .unwrap_or(false)
 }
 
+/// The hash of the chosen password (checked against the rules), or of a generated one — which
+/// is then returned too, to be shown once.
+pub async fn hash_chosen_or_generated(
+    chosen: Option<String>,
+) -> Result<(String, Option<String>), ServiceError> {
+    let (password, generated) = match chosen {
+        Some(p) => {
+            check(&p)?;
+            (p, None)
+        }
+        None => {
+            let p = generate();
+            (p.clone(), Some(p))
+        }
+    };
+    Ok((hash_blocking(password).await?, generated))
+}
+
 /// 16 characters from an alphabet without look-alikes (no 0/O, 1/l/I): about 94 bits.
 pub fn generate() -> String {
     const ALPHABET: &[u8] = b"abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";

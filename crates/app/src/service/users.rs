@@ -194,17 +194,7 @@ pub async fn create(
     if !authz::may_assign(&actor.grants, &grant, ctx.units) {
         return Err(ServiceError::Denied(Denied::OutsideTerritory));
     }
-    let (password, generated) = match new.password {
-        Some(p) => {
-            password::check(&p)?;
-            (p, None)
-        }
-        None => {
-            let p = password::generate();
-            (p.clone(), Some(p))
-        }
-    };
-    let hash = password::hash_blocking(password).await?;
+    let (hash, generated) = password::hash_chosen_or_generated(new.password).await?;
     let (change, _) = begin(
         ctx,
         actor,
@@ -358,17 +348,7 @@ pub async fn set_password(
     new_password: Option<String>,
 ) -> Result<Option<String>, ServiceError> {
     let account = get(ctx, actor, user_id).await?;
-    let (pw, generated) = match new_password {
-        Some(p) => {
-            password::check(&p)?;
-            (p, None)
-        }
-        None => {
-            let p = password::generate();
-            (p.clone(), Some(p))
-        }
-    };
-    let hash = password::hash_blocking(pw).await?;
+    let (hash, generated) = password::hash_chosen_or_generated(new_password).await?;
     let unit = home(&account.grants);
     let change = begin_on(ctx, actor, &account, unit).await?;
     auth::set_password(change.tx(), user_id, &hash, ctx.now).await?;

@@ -455,15 +455,21 @@ async fn sessions_page(State(state): State<AppState>, user: CurrentUser) -> Resp
     }
 }
 
+/// After a revocation: back to "my sessions", or the error.
+fn back_to_sessions(user: CurrentUser, result: Result<(), ServiceError>) -> Response {
+    match result {
+        Ok(()) => Redirect::to("/account/sessions").into_response(),
+        Err(e) => user.fail(e).into_response(),
+    }
+}
+
 async fn revoke_session(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Response {
-    match sessions::revoke_own_session(&state.ctx(), &user.actor, id).await {
-        Ok(()) => Redirect::to("/account/sessions").into_response(),
-        Err(e) => user.fail(e).into_response(),
-    }
+    let r = sessions::revoke_own_session(&state.ctx(), &user.actor, id).await;
+    back_to_sessions(user, r)
 }
 
 #[derive(Deserialize)]
@@ -490,10 +496,8 @@ async fn revoke_token(
     user: CurrentUser,
     Path(id): Path<i64>,
 ) -> Response {
-    match sessions::revoke_api_token(&state.ctx(), &user.actor, id).await {
-        Ok(()) => Redirect::to("/account/sessions").into_response(),
-        Err(e) => user.fail(e).into_response(),
-    }
+    let r = sessions::revoke_api_token(&state.ctx(), &user.actor, id).await;
+    back_to_sessions(user, r)
 }
 
 #[cfg(test)]

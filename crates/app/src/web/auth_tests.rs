@@ -224,15 +224,9 @@ impl Browser<'_> {
 }
 
 async fn actions(store: &Store) -> Vec<String> {
-    let mut all = audit::list(
-        store,
-        audit::Filter {
-            limit: 10_000,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let mut all = audit::list(store, audit::Filter::latest(10_000))
+        .await
+        .unwrap();
     all.reverse();
     all.into_iter().map(|e| e.action).collect()
 }
@@ -297,15 +291,9 @@ db_test!(
                 "login.success"
             ]
         );
-        let failures = audit::list(
-            &store,
-            audit::Filter {
-                limit: 10,
-                ..Default::default()
-            },
-        )
-        .await
-        .unwrap();
+        let failures = audit::list(&store, audit::Filter::latest(10))
+            .await
+            .unwrap();
         // Newest first: success, unknown login, wrong password, user.create.
         assert!(failures[1].details.contains(r#""reason":"unknown_login""#));
         assert!(failures[2].details.contains(r#""reason":"wrong_password""#));
@@ -833,15 +821,7 @@ db_test!(admin_signs_a_user_out_everywhere, |store| {
         officer.get("/account/sessions").await.status,
         StatusCode::SEE_OTHER
     );
-    let last = audit::list(
-        &store,
-        audit::Filter {
-            limit: 1,
-            ..Default::default()
-        },
-    )
-    .await
-    .unwrap();
+    let last = audit::list(&store, audit::Filter::latest(1)).await.unwrap();
     assert_eq!(last[0].action, "session.revoke_all");
     assert_eq!(last[0].unit_id, Some(fixture::LONG_DUC));
     assert_eq!(last[0].details, r#"{"sessions_revoked":1}"#);

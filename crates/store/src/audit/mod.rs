@@ -158,6 +158,16 @@ pub struct Filter {
     pub limit: u64,
 }
 
+impl Filter {
+    /// The latest `limit` entries of the whole audit.
+    pub fn latest(limit: u64) -> Filter {
+        Filter {
+            limit,
+            ..Filter::default()
+        }
+    }
+}
+
 /// Entries matching `filter`, newest first.
 pub async fn list(db: &impl Db, filter: Filter) -> Result<Vec<AuditEntry>, DbErr> {
     let mut q = entry::Entity::find().order_by_desc(entry::Column::Seq);
