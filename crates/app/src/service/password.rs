@@ -129,6 +129,17 @@ mod tests {
     }
 
     #[test]
+    #[ignore = "measurement; run with --ignored --nocapture"]
+    fn argon2_cost() {
+        let t = std::time::Instant::now();
+        let h = hash("mật khẩu đủ dài").unwrap();
+        let hashing = t.elapsed();
+        let t = std::time::Instant::now();
+        assert!(verify("mật khẩu đủ dài", &h));
+        println!("argon2id m=19456 t=2 p=1: hash {hashing:?}, verify {:?}", t.elapsed());
+    }
+
+    #[test]
     fn length_rules_count_characters() {
         assert!(check("ngắn").is_err());
         assert!(check("đủ mười ký").is_ok()); // 10 characters, more bytes
