@@ -136,7 +136,10 @@ mod tests {
         let hashing = t.elapsed();
         let t = std::time::Instant::now();
         assert!(verify("mật khẩu đủ dài", &h));
-        println!("argon2id m=19456 t=2 p=1: hash {hashing:?}, verify {:?}", t.elapsed());
+        println!(
+            "argon2id m=19456 t=2 p=1: hash {hashing:?}, verify {:?}",
+            t.elapsed()
+        );
     }
 
     #[test]

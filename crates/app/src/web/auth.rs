@@ -503,6 +503,16 @@ async fn revoke_token(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn next_never_leaves_the_site(s in "\\PC{0,40}") {
+            let n = safe_next(Some(&s));
+            prop_assert!(n.starts_with('/') && !n.starts_with("//") && !n.contains('\\'));
+            prop_assert!(n == "/" || n == s);
+        }
+    }
 
     #[test]
     fn next_is_kept_local() {
