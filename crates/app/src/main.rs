@@ -3,7 +3,10 @@
 rust_i18n::i18n!("../../locales", fallback = "vi");
 
 mod cli;
+mod clock;
 mod config;
+mod directory;
+mod service;
 mod web;
 
 fn main() -> std::process::ExitCode {

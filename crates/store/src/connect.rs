@@ -130,6 +130,12 @@ impl DatabaseUrl {
         redact(&self.raw)
     }
 
+    /// The URL with the password left out (`postgres://user@host/db`): what to hand to
+    /// `pg_dump` in a printed command; the tool then asks for the password or reads `PGPASSWORD`.
+    pub fn without_password(&self) -> String {
+        strip_password(&self.raw, None)
+    }
+
     /// The raw URL, password included. Only for handing to database tools.
     pub fn expose(&self) -> &str {
         &self.raw
@@ -137,12 +143,19 @@ impl DatabaseUrl {
 }
 
 fn redact(raw: &str) -> String {
-    // postgres://user:secret@host -> postgres://user:***@host
+    strip_password(raw, Some("***"))
+}
+
+/// `postgres://user:secret@host` → `postgres://user:{mask}@host`, or `postgres://user@host`.
+fn strip_password(raw: &str, mask: Option<&str>) -> String {
     if let Some((scheme, rest)) = raw.split_once("://")
         && let Some((auth, host)) = rest.split_once('@')
         && let Some((user, _)) = auth.split_once(':')
     {
-        return format!("{scheme}://{user}:***@{host}");
+        return match mask {
+            Some(m) => format!("{scheme}://{user}:{m}@{host}"),
+            None => format!("{scheme}://{user}@{host}"),
+        };
     }
     raw.to_owned()
 }
@@ -234,6 +247,10 @@ mod tests {
         let u = DatabaseUrl::parse("postgres://app:secret@127.0.0.1:5432/binhyen").unwrap();
         assert_eq!(u.backend(), Backend::Postgres);
         assert_eq!(u.redacted(), "postgres://app:***@127.0.0.1:5432/binhyen");
+        assert_eq!(
+            u.without_password(),
+            "postgres://app@127.0.0.1:5432/binhyen"
+        );
         assert!(!format!("{u:?}").contains("secret"));
         let s = DatabaseUrl::parse("sqlite:///tmp/x/binhyen.sqlite?mode=rwc").unwrap();
         assert_eq!(

@@ -3,13 +3,18 @@
 //! This is the only crate that knows which database is in use (SQLite or PostgreSQL).
 //! Everything above it talks to [`Store`] and never builds SQL.
 
+pub mod audit;
+pub mod auth;
+pub mod backup;
 mod connect;
 pub mod migration;
 #[cfg(feature = "testing")]
 pub mod testing;
+mod tx;
 
 pub use connect::{Backend, ConnectError, DatabaseUrl};
 pub use sea_orm::DbErr;
+pub use tx::{Db, Tx};
 
 use sea_orm::DatabaseConnection;
 

@@ -8,9 +8,11 @@
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use sea_orm::{ConnectionTrait, Database};
+use std::collections::BTreeMap;
 
-use crate::{DatabaseUrl, Store};
+use sea_orm::{ConnectionTrait, Database, DbErr};
+
+use crate::{Backend, DatabaseUrl, Store};
 
 /// A migrated store for one test, and what keeps it alive.
 pub struct TestDb {
@@ -81,6 +83,56 @@ pub fn replace_db_name(url: &str, name: &str) -> String {
         Some(q) => format!("{base}/{name}?{q}"),
         None => format!("{base}/{name}"),
     }
+}
+
+/// Runs raw SQL on the store, for tests that must do what the application never does
+/// (tamper with the audit, age a row).
+pub async fn execute_raw(store: &Store, sql: &str) -> Result<u64, DbErr> {
+    Ok(store.conn().execute_unprepared(sql).await?.rows_affected())
+}
+
+/// Every row of every table of an SQLite database, each rendered with SQLite's `quote()`,
+/// ordered by rowid — to compare two databases exactly (backup and restore).
+pub async fn sqlite_contents(store: &Store) -> Result<BTreeMap<String, Vec<String>>, DbErr> {
+    assert_eq!(
+        store.backend(),
+        Backend::Sqlite,
+        "sqlite_contents needs SQLite"
+    );
+    let conn = store.conn();
+    let get = |sql: String| async move {
+        let stmt = sea_orm::Statement::from_string(sea_orm::DbBackend::Sqlite, sql);
+        conn.query_all_raw(stmt).await
+    };
+    let mut out = BTreeMap::new();
+    let tables = get(
+        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name"
+            .to_owned(),
+    )
+    .await?;
+    for t in tables {
+        let table: String = t.try_get_by_index(0)?;
+        let cols = get(format!(
+            "SELECT name FROM pragma_table_info('{table}') ORDER BY cid"
+        ))
+        .await?;
+        let cols: Vec<String> = cols
+            .into_iter()
+            .map(|c| c.try_get_by_index::<String>(0))
+            .collect::<Result<_, _>>()?;
+        let expr = cols
+            .iter()
+            .map(|c| format!("quote(\"{c}\")"))
+            .collect::<Vec<_>>()
+            .join(" || '|' || ");
+        let rows = get(format!("SELECT {expr} FROM \"{table}\" ORDER BY rowid")).await?;
+        let rows = rows
+            .into_iter()
+            .map(|r| r.try_get_by_index::<String>(0))
+            .collect::<Result<_, _>>()?;
+        out.insert(table, rows);
+    }
+    Ok(out)
 }
 
 /// Runs one async test body on both databases:

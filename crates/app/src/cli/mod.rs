@@ -6,8 +6,11 @@ use clap::{Parser, Subcommand};
 
 use crate::config::GlobalOpts;
 
+mod audit;
+mod backup;
 mod migrate;
 mod serve;
+mod user;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -29,6 +32,14 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Áp dụng các bản chuyển đổi cơ sở dữ liệu (apply database migrations).
     Migrate,
+    /// Quản lý người dùng và quyền theo địa bàn (users and their grants).
+    #[command(subcommand)]
+    User(user::UserCommand),
+    /// Nhật ký thay đổi: kiểm tra chuỗi băm (the audit: verify the hash chain).
+    #[command(subcommand)]
+    Audit(audit::AuditCommand),
+    /// Sao lưu cơ sở dữ liệu (back up the database).
+    Backup(backup::BackupArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -56,6 +67,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(&g, args).await,
         Command::Migrate => migrate::run(&g).await,
+        Command::User(c) => user::run(&g, c).await,
+        Command::Audit(c) => audit::run(&g, c).await,
+        Command::Backup(a) => backup::run(&g, a).await,
     }
 }
 

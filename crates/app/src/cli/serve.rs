@@ -16,6 +16,9 @@ pub struct ServeArgs {
     /// Address to bind.
     #[arg(long, env = "BINHYEN_BIND", default_value = "127.0.0.1")]
     pub bind: std::net::IpAddr,
+    /// Mark cookies `Secure` (set this when users reach the server over HTTPS).
+    #[arg(long, env = "BINHYEN_SECURE_COOKIES")]
+    pub secure_cookies: bool,
 }
 
 pub async fn run(g: &GlobalOpts, args: ServeArgs) -> anyhow::Result<()> {
@@ -25,11 +28,13 @@ pub async fn run(g: &GlobalOpts, args: ServeArgs) -> anyhow::Result<()> {
 }
 
 /// Binds, prints the address, and serves until interrupted. Shared by `serve` and `demo`.
-pub async fn serve_state(state: web::AppState, args: ServeArgs) -> anyhow::Result<()> {
+pub async fn serve_state(mut state: web::AppState, args: ServeArgs) -> anyhow::Result<()> {
+    state.secure_cookies = args.secure_cookies;
     let listener = tokio::net::TcpListener::bind(SocketAddr::new(args.bind, args.port)).await?;
     let addr = listener.local_addr()?;
     println!("{}", t!("cli.listening", url = format!("http://{addr}/")));
-    axum::serve(listener, web::router(state))
+    let app = web::router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
         })

@@ -6,12 +6,18 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_meta;
+mod m0003_auth;
+mod m0004_audit;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_meta::Migration)]
+        vec![
+            Box::new(m0001_meta::Migration),
+            Box::new(m0003_auth::Migration),
+            Box::new(m0004_audit::Migration),
+        ]
     }
 }

@@ -1,0 +1,178 @@
+//! Finding units by code and asking which unit lies inside which: the seam between auth and units.
+//!
+//! [`UnitDirectory`] is what the service layer needs from the units engineer's `Atlas`: resolve a
+//! unit code on a date, describe a unit id, and answer [`Territory`] containment. Until the units
+//! tables land, the application runs on a [`StaticDirectory`] — empty in production (only
+//! country-wide grants, unit code `VN`, can be given), filled by tests and, later, by the Atlas.
+//! Pointing the application at the real units is one function: [`installed`].
+
+use std::collections::HashMap;
+
+use binhyen_core::authz::{Scope, Territory};
+use binhyen_core::units::{UnitId, UnitKind};
+use chrono::NaiveDate;
+
+/// The directory the application runs on (server and commands). Until the units tables land it
+/// is empty — only `VN`, the whole country, resolves; this is where the units `Atlas` plugs in.
+pub fn installed() -> std::sync::Arc<dyn UnitDirectory> {
+    std::sync::Arc::new(StaticDirectory::default())
+}
+
+/// The code users type for the whole country.
+pub const COUNTRY_CODE: &str = "VN";
+
+/// What the auth screens show of a unit.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitRef {
+    pub id: UnitId,
+    pub code: String,
+    pub name: String,
+    pub kind: UnitKind,
+}
+
+/// Unit lookups for the service layer. Implemented by the units `Atlas` once it lands.
+pub trait UnitDirectory: Territory + Send + Sync {
+    /// The unit carrying `code` on `on` (codes are unique per date, not forever).
+    fn by_code(&self, code: &str, on: NaiveDate) -> Option<UnitRef>;
+    /// The unit with this id (its latest version).
+    fn by_id(&self, id: UnitId) -> Option<UnitRef>;
+}
+
+/// An in-memory directory: a list of units and their parents.
+#[derive(Default)]
+pub struct StaticDirectory {
+    units: HashMap<UnitId, UnitRef>,
+    by_code: HashMap<String, UnitId>,
+    parent: HashMap<UnitId, UnitId>,
+}
+
+impl StaticDirectory {
+    /// `(unit, parent)` pairs; parents must be in the list too (or `None` for provinces).
+    #[cfg(test)]
+    pub fn new(units: impl IntoIterator<Item = (UnitRef, Option<UnitId>)>) -> StaticDirectory {
+        let mut d = StaticDirectory::default();
+        for (u, p) in units {
+            if let Some(p) = p {
+                d.parent.insert(u.id, p);
+            }
+            d.by_code.insert(u.code.clone(), u.id);
+            d.units.insert(u.id, u);
+        }
+        d
+    }
+}
+
+impl Territory for StaticDirectory {
+    fn within(&self, scope: UnitId, unit: UnitId) -> bool {
+        let mut cur = Some(unit);
+        while let Some(u) = cur {
+            if u == scope {
+                return true;
+            }
+            cur = self.parent.get(&u).copied();
+        }
+        false
+    }
+}
+
+impl UnitDirectory for StaticDirectory {
+    fn by_code(&self, code: &str, _on: NaiveDate) -> Option<UnitRef> {
+        self.by_code
+            .get(code.trim())
+            .and_then(|id| self.units.get(id))
+            .cloned()
+    }
+
+    fn by_id(&self, id: UnitId) -> Option<UnitRef> {
+        self.units.get(&id).cloned()
+    }
+}
+
+/// How a scope reads on screen: "Xã Long Đức (29001)", or "Toàn quốc (VN)".
+pub fn describe(units: &dyn UnitDirectory, scope: Scope, country_label: &str) -> String {
+    match scope {
+        Scope::Country => format!("{country_label} ({COUNTRY_CODE})"),
+        Scope::Unit(id) => match units.by_id(id) {
+            Some(u) => format!("{} ({})", u.name, u.code),
+            None => format!("#{id}"),
+        },
+    }
+}
+
+/// The code to put back into a form for a scope.
+pub fn code_of(units: &dyn UnitDirectory, scope: Scope) -> String {
+    match scope {
+        Scope::Country => COUNTRY_CODE.to_owned(),
+        Scope::Unit(id) => units
+            .by_id(id)
+            .map(|u| u.code)
+            .unwrap_or_else(|| format!("#{id}")),
+    }
+}
+
+#[cfg(test)]
+pub mod fixture {
+    //! A small province for tests: Vĩnh Long (86) ⊃ Xã Long Đức (29001) ⊃ Ấp 1 (2900101);
+    //! Vĩnh Long ⊃ Phường 1 (29002); Cần Thơ (92) ⊃ Phường Ninh Kiều (31001);
+    //! Trà Vinh (84, before 2025) ⊃ Huyện Càng Long (842).
+    use super::*;
+
+    pub const VINH_LONG: UnitId = 86;
+    pub const LONG_DUC: UnitId = 29001;
+    pub const AP_1: UnitId = 2900101;
+    pub const PHUONG_1: UnitId = 29002;
+    pub const CAN_THO: UnitId = 92;
+    pub const NINH_KIEU: UnitId = 31001;
+    pub const TRA_VINH: UnitId = 84;
+    pub const CANG_LONG: UnitId = 842;
+
+    fn u(id: UnitId, code: &str, name: &str, kind: UnitKind) -> UnitRef {
+        UnitRef {
+            id,
+            code: code.to_owned(),
+            name: name.to_owned(),
+            kind,
+        }
+    }
+
+    pub fn directory() -> StaticDirectory {
+        use UnitKind::*;
+        StaticDirectory::new([
+            (u(VINH_LONG, "86", "Tỉnh Vĩnh Long", Province), None),
+            (
+                u(LONG_DUC, "29001", "Xã Long Đức", Commune),
+                Some(VINH_LONG),
+            ),
+            (u(AP_1, "2900101", "Ấp 1", ResidentialArea), Some(LONG_DUC)),
+            (u(PHUONG_1, "29002", "Phường 1", Commune), Some(VINH_LONG)),
+            (u(CAN_THO, "92", "Thành phố Cần Thơ", Province), None),
+            (
+                u(NINH_KIEU, "31001", "Phường Ninh Kiều", Commune),
+                Some(CAN_THO),
+            ),
+            (u(TRA_VINH, "84", "Tỉnh Trà Vinh", Province), None),
+            (
+                u(CANG_LONG, "842", "Huyện Càng Long", District),
+                Some(TRA_VINH),
+            ),
+        ])
+    }
+
+    #[test]
+    fn static_directory_answers_containment_and_codes() {
+        let d = directory();
+        assert!(d.within(VINH_LONG, AP_1));
+        assert!(d.within(LONG_DUC, LONG_DUC));
+        assert!(!d.within(LONG_DUC, PHUONG_1));
+        assert!(!d.within(CAN_THO, LONG_DUC));
+        let on = NaiveDate::from_ymd_opt(2025, 7, 1).unwrap();
+        assert_eq!(d.by_code(" 29001 ", on).unwrap().id, LONG_DUC);
+        assert_eq!(d.by_code("99999", on), None);
+        assert_eq!(
+            describe(&d, Scope::Unit(LONG_DUC), "Toàn quốc"),
+            "Xã Long Đức (29001)"
+        );
+        assert_eq!(describe(&d, Scope::Country, "Toàn quốc"), "Toàn quốc (VN)");
+        assert_eq!(code_of(&d, Scope::Unit(AP_1)), "2900101");
+    }
+}
