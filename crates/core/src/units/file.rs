@@ -1,0 +1,1 @@
+//! Residential areas and organisations from files that users fill in.
