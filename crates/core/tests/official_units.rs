@@ -32,7 +32,13 @@ fn map_on(a: &Atlas, date: NaiveDate) -> BTreeSet<(String, String, String, Strin
                 .and_then(|p| a.version_at(p, date))
                 .map(|p| p.code.clone())
                 .unwrap_or_default();
-            Some((v.code.clone(), v.name.clone(), v.unit_type.clone(), u.kind.as_str().to_owned(), parent))
+            Some((
+                v.code.clone(),
+                v.name.clone(),
+                v.unit_type.clone(),
+                u.kind.as_str().to_owned(),
+                parent,
+            ))
         })
         .collect()
 }
@@ -41,12 +47,21 @@ fn list(text: &str) -> BTreeSet<(String, String, String, String, String)> {
     official::read_list("list.csv", text)
         .unwrap()
         .into_iter()
-        .map(|r| (r.code, r.name, r.unit_type, r.kind.as_str().to_owned(), r.parent_code))
+        .map(|r| {
+            (
+                r.code,
+                r.name,
+                r.unit_type,
+                r.kind.as_str().to_owned(),
+                r.parent_code,
+            )
+        })
         .collect()
 }
 
 fn code(a: &Atlas, code: &str, date: NaiveDate) -> UnitId {
-    a.find_code(code, date).unwrap_or_else(|| panic!("no unit {code} on {date}"))
+    a.find_code(code, date)
+        .unwrap_or_else(|| panic!("no unit {code} on {date}"))
 }
 
 fn count_communes(a: &Atlas, root: UnitId, date: NaiveDate, unit_type: Option<&str>) -> usize {
@@ -70,7 +85,10 @@ fn replaying_the_changes_gives_the_march_2025_list_exactly() {
     let expected = list(UNITS_2025_03);
     let missing: Vec<_> = expected.difference(&replayed).take(5).collect();
     let extra: Vec<_> = replayed.difference(&expected).take(5).collect();
-    assert!(missing.is_empty() && extra.is_empty(), "missing {missing:?}\nextra {extra:?}");
+    assert!(
+        missing.is_empty() && extra.is_empty(),
+        "missing {missing:?}\nextra {extra:?}"
+    );
     assert_eq!(replayed.len(), 10_794);
     // The last day before the reform is the same map.
     assert_eq!(map_on(a, d(2025, 6, 30)), expected);
@@ -132,9 +150,9 @@ fn vinh_long_on_1_july_2025_and_what_came_from_tra_vinh() {
         .children(vl, REFORM)
         .into_iter()
         .filter(|&c| {
-            a.predecessors(c, before).iter().any(|p| {
-                a.ancestor_of_kind(p.unit, before, UnitKind::Province) == Some(tra_vinh)
-            })
+            a.predecessors(c, before)
+                .iter()
+                .any(|p| a.ancestor_of_kind(p.unit, before, UnitKind::Province) == Some(tra_vinh))
         })
         .collect();
     assert_eq!(from_tv.len(), 41);
@@ -146,7 +164,9 @@ fn vinh_long_on_1_july_2025_and_what_came_from_tra_vinh() {
         .collect();
     assert_eq!(
         preds,
-        ["Tỉnh Bến Tre", "Tỉnh Trà Vinh", "Tỉnh Vĩnh Long"].map(String::from).into()
+        ["Tỉnh Bến Tre", "Tỉnh Trà Vinh", "Tỉnh Vĩnh Long"]
+            .map(String::from)
+            .into()
     );
     // Territory: the new province covers the old Trà Vinh communes, not the other way round.
     let old_commune = a.children(a.children(tra_vinh, before)[0], before)[0];
@@ -157,9 +177,12 @@ fn vinh_long_on_1_july_2025_and_what_came_from_tra_vinh() {
     let from_old_vl_only = a
         .children(vl, REFORM)
         .into_iter()
-        .find(|&c| a.predecessors(c, before).iter().all(|p| {
-            a.ancestor_of_kind(p.unit, before, UnitKind::Province) == Some(code(a, "86", before))
-        }))
+        .find(|&c| {
+            a.predecessors(c, before).iter().all(|p| {
+                a.ancestor_of_kind(p.unit, before, UnitKind::Province)
+                    == Some(code(a, "86", before))
+            })
+        })
         .unwrap();
     assert!(!a.within(tra_vinh, from_old_vl_only));
 }
@@ -177,12 +200,19 @@ fn every_pre_reform_commune_has_a_successor() {
     for u in communes {
         let held = a.holders(u.id, REFORM);
         assert!(!held.is_empty(), "{} has no successor", u.last().code);
-        assert!(held.iter().all(|h| a.unit(h.unit).unwrap().kind == UnitKind::Commune));
+        assert!(
+            held.iter()
+                .all(|h| a.unit(h.unit).unwrap().kind == UnitKind::Commune)
+        );
     }
     // Districts are dissolved, their territory held by the new communes.
     let district = code(a, "855", last); // Huyện Càng Long, Trà Vinh
     assert_eq!(a.unit(district).unwrap().lifetime().to, Some(REFORM));
-    assert!(a.events_of(district).iter().any(|e| e.kind == EventKind::Dissolve));
+    assert!(
+        a.events_of(district)
+            .iter()
+            .any(|e| e.kind == EventKind::Dissolve)
+    );
     assert!(!a.holders(district, REFORM).is_empty());
 }
 
@@ -193,14 +223,22 @@ fn a_continuing_commune_keeps_its_identity() {
     let spanning = a
         .units()
         .iter()
-        .filter(|u| u.kind == UnitKind::Commune && u.lifetime().contains(d(2025, 6, 30)) && u.lifetime().contains(REFORM))
+        .filter(|u| {
+            u.kind == UnitKind::Commune
+                && u.lifetime().contains(d(2025, 6, 30))
+                && u.lifetime().contains(REFORM)
+        })
         .count();
     assert_eq!(spanning, 132);
     // The 11 provinces that did not merge continue.
     let provinces = a
         .units()
         .iter()
-        .filter(|u| u.kind == UnitKind::Province && u.lifetime().contains(START) && u.lifetime().contains(REFORM))
+        .filter(|u| {
+            u.kind == UnitKind::Province
+                && u.lifetime().contains(START)
+                && u.lifetime().contains(REFORM)
+        })
         .count();
     assert_eq!(provinces, 11);
 }
@@ -213,7 +251,10 @@ fn predecessors_before_the_known_map_are_the_earliest_known() {
     let at_2019 = a.predecessors(ba_dinh, d(2019, 1, 1));
     assert!(at_2019.len() >= 4);
     assert!(at_2019.iter().all(|p| p.known_since == Some(START)));
-    let names: HashSet<String> = at_2019.iter().map(|p| a.unit(p.unit).unwrap().first().name.clone()).collect();
+    let names: HashSet<String> = at_2019
+        .iter()
+        .map(|p| a.unit(p.unit).unwrap().first().name.clone())
+        .collect();
     assert!(names.contains("Phường Trúc Bạch"), "{names:?}");
     assert!(at_2019.iter().any(|p| p.partial));
     // On a date the map knows, the answer is exact.
@@ -230,11 +271,24 @@ fn merges_of_2024_25_are_dated_and_cited() {
     assert_eq!(v.name, "Phường Hưng Lộc");
     let preds = a.direct_predecessors(hung_loc);
     assert_eq!(preds[0].event.date, d(2024, 9, 1));
-    assert_eq!(preds[0].event.legal_basis.as_deref(), Some("Nghị quyết số 1104/NQ-UBTVQH15"));
-    let from: BTreeSet<String> = preds.iter().map(|l| a.unit(l.other).unwrap().last().code.clone()).collect();
+    assert_eq!(
+        preds[0].event.legal_basis.as_deref(),
+        Some("Nghị quyết số 1104/NQ-UBTVQH15")
+    );
+    let from: BTreeSet<String> = preds
+        .iter()
+        .map(|l| a.unit(l.other).unwrap().last().code.clone())
+        .collect();
     assert!(from.contains("13729") && from.contains("13708"), "{from:?}");
     // Inferred absorbers are marked.
-    assert!(a.events().iter().flat_map(|e| &e.links).filter(|l| l.inferred).count() > 400);
+    assert!(
+        a.events()
+            .iter()
+            .flat_map(|e| &e.links)
+            .filter(|l| l.inferred)
+            .count()
+            > 400
+    );
 }
 
 #[test]
@@ -242,7 +296,10 @@ fn search_ignores_case_diacritics_and_tone_placement() {
     let a = atlas();
     let date = d(2025, 6, 1);
     let hits = a.search("tra vinh", Some(date));
-    assert_eq!(a.unit(hits[0].unit).unwrap().versions[hits[0].version].name, "Tỉnh Trà Vinh");
+    assert_eq!(
+        a.unit(hits[0].unit).unwrap().versions[hits[0].version].name,
+        "Tỉnh Trà Vinh"
+    );
     let long_duc = a.search("long duc", None);
     let exact: Vec<_> = long_duc.iter().filter(|h| h.rank <= 1).collect();
     assert!(exact.len() >= 3, "{}", exact.len());
@@ -250,15 +307,29 @@ fn search_ignores_case_diacritics_and_tone_placement() {
         let u = a.unit(h.unit).unwrap();
         let v = &u.versions[h.version];
         assert!(v.name.ends_with("Long Đức"), "{}", v.name);
-        assert!(a.ancestor_of_kind(h.unit, v.validity.from, UnitKind::Province).is_some());
+        assert!(
+            a.ancestor_of_kind(h.unit, v.validity.from, UnitKind::Province)
+                .is_some()
+        );
     }
     // Both tone placements find the same units, exact-diacritic matches first.
-    let a1: Vec<UnitId> = a.search("hoà bình", Some(date)).iter().map(|h| h.unit).collect();
-    let a2: Vec<UnitId> = a.search("hòa bình", Some(date)).iter().map(|h| h.unit).collect();
+    let a1: Vec<UnitId> = a
+        .search("hoà bình", Some(date))
+        .iter()
+        .map(|h| h.unit)
+        .collect();
+    let a2: Vec<UnitId> = a
+        .search("hòa bình", Some(date))
+        .iter()
+        .map(|h| h.unit)
+        .collect();
     assert_eq!(a1, a2);
     let first = &a.search("Hòa Bình", Some(date))[0];
     assert_eq!(first.rank, 0);
     // By code.
     let by_code = a.search("84", Some(date));
-    assert_eq!(a.unit(by_code[0].unit).unwrap().versions[by_code[0].version].name, "Tỉnh Trà Vinh");
+    assert_eq!(
+        a.unit(by_code[0].unit).unwrap().versions[by_code[0].version].name,
+        "Tỉnh Trà Vinh"
+    );
 }

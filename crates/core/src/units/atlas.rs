@@ -7,7 +7,9 @@ use chrono::NaiveDate;
 
 use super::problem::{Problem, ProblemKind};
 use super::search::SearchIndex;
-use super::{EventKind, History, LineageEvent, LineageLink, Unit, UnitId, UnitKind, Validity, Version};
+use super::{
+    EventKind, History, LineageEvent, LineageLink, Unit, UnitId, UnitKind, Validity, Version,
+};
 
 /// Where a link sits: event index and link index within the event.
 #[derive(Clone, Copy, Debug)]
@@ -119,7 +121,8 @@ impl Atlas {
             u.versions.sort_by_key(|v| v.validity.from);
         }
         units.sort_by_key(|u| u.id);
-        let pos: HashMap<UnitId, usize> = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
+        let pos: HashMap<UnitId, usize> =
+            units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
         let mut problems = Vec::new();
         check_versions(&units, &mut problems);
         let by_code = check_codes(&units, &mut problems);
@@ -273,7 +276,9 @@ impl Atlas {
             Some(r) => self.children(r, date),
             None => self.roots(date),
         };
-        top.into_iter().map(|u| self.subtree(u, date, depth.saturating_sub(1))).collect()
+        top.into_iter()
+            .map(|u| self.subtree(u, date, depth.saturating_sub(1)))
+            .collect()
     }
 
     fn subtree(&self, unit: UnitId, date: NaiveDate, depth: usize) -> TreeNode {
@@ -411,7 +416,16 @@ impl Atlas {
                 ..step
             };
             for child in self.children(unit.id, last_day) {
-                self.walk_forward(self.pos[&child], on, Step { share: None, ..part }, found, path);
+                self.walk_forward(
+                    self.pos[&child],
+                    on,
+                    Step {
+                        share: None,
+                        ..part
+                    },
+                    found,
+                    path,
+                );
             }
         }
         path.pop();
@@ -430,7 +444,9 @@ impl Atlas {
         let mut stack = vec![s];
         while let Some(p) = stack.pop() {
             for r in &self.incoming[p] {
-                if let Some(f) = self.events[r.event].links[r.link].from.and_then(|f| self.pos.get(&f))
+                if let Some(f) = self.events[r.event].links[r.link]
+                    .from
+                    .and_then(|f| self.pos.get(&f))
                     && scopes.insert(*f)
                 {
                     stack.push(*f);
@@ -491,7 +507,12 @@ impl Step {
 
     /// Adds the unit to `found`; reached by several paths it is partial only if every path is,
     /// and its share is the sum of the shares when all are known.
-    fn record(self, unit: UnitId, known_since: Option<NaiveDate>, found: &mut BTreeMap<UnitId, Lineal>) {
+    fn record(
+        self,
+        unit: UnitId,
+        known_since: Option<NaiveDate>,
+        found: &mut BTreeMap<UnitId, Lineal>,
+    ) {
         let share = if self.partial || self.share != Some(1.0) {
             self.share
         } else {
@@ -500,8 +521,13 @@ impl Step {
         found
             .entry(unit)
             .and_modify(|l| {
-                l.partial = l.partial && self.partial;
-                l.share = l.share.zip(share).map(|(a, b)| (a + b).min(1.0));
+                let whole = |s: Option<f64>| s.is_none_or(|s| s >= 1.0 - 1e-9);
+                let before = l.share.or((!l.partial).then_some(1.0));
+                let sum = before
+                    .zip(share.or((!self.partial).then_some(1.0)))
+                    .map(|(a, b)| (a + b).min(1.0));
+                l.partial = l.partial && self.partial && !(sum.is_some() && whole(sum));
+                l.share = if l.partial { sum } else { None };
                 l.inferred |= self.inferred;
             })
             .or_insert(Lineal {
@@ -543,7 +569,10 @@ fn check_versions(units: &[Unit], problems: &mut Vec<Problem>) {
     }
 }
 
-fn check_codes(units: &[Unit], problems: &mut Vec<Problem>) -> HashMap<String, Vec<(usize, usize)>> {
+fn check_codes(
+    units: &[Unit],
+    problems: &mut Vec<Problem>,
+) -> HashMap<String, Vec<(usize, usize)>> {
     let mut by_code: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
     for (p, u) in units.iter().enumerate() {
         for (vi, v) in u.versions.iter().enumerate() {
@@ -659,7 +688,11 @@ fn check_links(
     problems: &mut Vec<Problem>,
 ) -> LinkIndex {
     let n = units.len();
-    let (mut incoming, mut outgoing, mut touching) = (vec![Vec::new(); n], vec![Vec::new(); n], vec![Vec::new(); n]);
+    let (mut incoming, mut outgoing, mut touching) = (
+        vec![Vec::new(); n],
+        vec![Vec::new(); n],
+        vec![Vec::new(); n],
+    );
     let mut order: Vec<usize> = (0..events.len()).collect();
     order.sort_by_key(|&e| events[e].date);
     for e in order {
@@ -676,7 +709,10 @@ fn check_links(
                             let code = u.version_at(day).unwrap_or_else(|| u.last()).code.clone();
                             problems.push(Problem::at(
                                 event.origin.as_ref(),
-                                ProblemKind::LinkNotValid { code, date: event.date },
+                                ProblemKind::LinkNotValid {
+                                    code,
+                                    date: event.date,
+                                },
                             ));
                         }
                         Some(p)
@@ -705,7 +741,11 @@ fn check_links(
                     problems.push(Problem::at(
                         event.origin.as_ref(),
                         ProblemKind::WholeButContinues {
-                            code: units[f].version_at(before).unwrap_or_else(|| units[f].last()).code.clone(),
+                            code: units[f]
+                                .version_at(before)
+                                .unwrap_or_else(|| units[f].last())
+                                .code
+                                .clone(),
                             date: event.date,
                         },
                     ));
@@ -730,7 +770,12 @@ fn check_links(
     (incoming, outgoing, touching)
 }
 
-fn check_cycles(units: &[Unit], outgoing: &[Vec<LinkRef>], events: &[LineageEvent], problems: &mut Vec<Problem>) {
+fn check_cycles(
+    units: &[Unit],
+    outgoing: &[Vec<LinkRef>],
+    events: &[LineageEvent],
+    problems: &mut Vec<Problem>,
+) {
     // Iterative depth-first search: 0 = unseen, 1 = on the stack, 2 = done.
     let mut state = vec![0u8; units.len()];
     // Link targets as positions (units are sorted by id).
@@ -761,10 +806,14 @@ fn check_cycles(units: &[Unit], outgoing: &[Vec<LinkRef>], events: &[LineageEven
                     }
                     1 => {
                         let from = stack.iter().position(|&(n, _)| n == child).unwrap_or(0);
-                        let mut codes: Vec<String> =
-                            stack[from..].iter().map(|&(n, _)| units[n].last().code.clone()).collect();
+                        let mut codes: Vec<String> = stack[from..]
+                            .iter()
+                            .map(|&(n, _)| units[n].last().code.clone())
+                            .collect();
                         codes.push(units[child].last().code.clone());
-                        let origin = outgoing[node].first().and_then(|r| events[r.event].origin.as_ref());
+                        let origin = outgoing[node]
+                            .first()
+                            .and_then(|r| events[r.event].origin.as_ref());
                         problems.push(Problem::at(origin, ProblemKind::Cycle { codes }));
                     }
                     _ => {}
@@ -774,5 +823,181 @@ fn check_cycles(units: &[Unit], outgoing: &[Vec<LinkRef>], events: &[LineageEven
                 stack.pop();
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    fn unit(
+        id: UnitId,
+        code: &str,
+        parent: Option<UnitId>,
+        from: NaiveDate,
+        to: Option<NaiveDate>,
+    ) -> Unit {
+        Unit {
+            id,
+            key: Unit::key_for(code, from),
+            kind: if parent.is_some() {
+                UnitKind::Commune
+            } else {
+                UnitKind::Province
+            },
+            versions: vec![Version {
+                code: code.into(),
+                name: format!("Xã {code}"),
+                unit_type: "Xã".into(),
+                parent,
+                validity: Validity { from, to },
+                origin: None,
+            }],
+        }
+    }
+
+    fn partial(kind: EventKind, date: NaiveDate, from: UnitId, to: UnitId) -> LineageEvent {
+        LineageEvent {
+            kind,
+            date,
+            legal_basis: None,
+            note: None,
+            links: vec![LineageLink {
+                from: Some(from),
+                to: Some(to),
+                share: Some(0.5),
+                partial: true,
+                inferred: false,
+                note: None,
+            }],
+            origin: None,
+        }
+    }
+
+    #[test]
+    fn a_cycle_in_lineage_is_refused() {
+        let start = d(2024, 5, 1);
+        let history = History {
+            units: vec![
+                unit(1, "P", None, start, None),
+                unit(2, "A", Some(1), start, None),
+                unit(3, "B", Some(1), start, None),
+            ],
+            events: vec![
+                partial(EventKind::Split, d(2025, 1, 1), 2, 3),
+                partial(EventKind::Split, d(2025, 2, 1), 3, 2),
+            ],
+        };
+        let problems = Atlas::build(history).unwrap_err();
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(
+            problems[0].kind,
+            ProblemKind::Cycle {
+                codes: vec!["A".into(), "B".into(), "A".into()]
+            }
+        );
+    }
+
+    #[test]
+    fn one_code_on_two_units_at_once_is_refused() {
+        let start = d(2024, 5, 1);
+        let history = History {
+            units: vec![
+                unit(1, "P", None, start, None),
+                unit(2, "A", Some(1), start, Some(d(2025, 1, 1))),
+                unit(3, "A", Some(1), d(2024, 12, 1), None),
+            ],
+            events: vec![],
+        };
+        let problems = Atlas::build(history).unwrap_err();
+        assert_eq!(
+            problems[0].kind,
+            ProblemKind::CodeOverlap {
+                code: "A".into(),
+                from: start,
+                to: Some(d(2025, 1, 1))
+            }
+        );
+        // Reused after the first ends: allowed (codes are unique per date, not for ever).
+        let ok = History {
+            units: vec![
+                unit(1, "P", None, start, None),
+                unit(2, "A", Some(1), start, Some(d(2025, 1, 1))),
+                unit(3, "A", Some(1), d(2025, 1, 1), None),
+            ],
+            events: vec![],
+        };
+        let a = Atlas::build(ok).unwrap();
+        assert_eq!(a.find_code("A", d(2024, 12, 31)), Some(2));
+        assert_eq!(a.find_code("A", d(2025, 1, 1)), Some(3));
+        assert_eq!(a.units_with_code("A"), vec![3, 2]);
+    }
+
+    #[test]
+    fn shares_multiply_along_a_path_and_add_across_paths() {
+        let start = d(2024, 5, 1);
+        let split = d(2025, 1, 1);
+        let merge = d(2025, 7, 1);
+        let link = |from, to, share: Option<f64>, partial| LineageLink {
+            from: Some(from),
+            to: Some(to),
+            share,
+            partial,
+            inferred: false,
+            note: None,
+        };
+        let history = History {
+            units: vec![
+                unit(1, "P", None, start, None),
+                unit(2, "A", Some(1), start, Some(split)),
+                unit(3, "B", Some(1), split, Some(merge)),
+                unit(4, "C", Some(1), split, Some(merge)),
+                unit(5, "D", Some(1), merge, None),
+            ],
+            events: vec![
+                LineageEvent {
+                    kind: EventKind::Split,
+                    date: split,
+                    legal_basis: None,
+                    note: None,
+                    links: vec![link(2, 3, Some(0.3), true), link(2, 4, Some(0.7), true)],
+                    origin: None,
+                },
+                LineageEvent {
+                    kind: EventKind::Merge,
+                    date: merge,
+                    legal_basis: None,
+                    note: None,
+                    links: vec![link(3, 5, None, false), link(4, 5, None, false)],
+                    origin: None,
+                },
+            ],
+        };
+        let a = Atlas::build(history).unwrap();
+        let before = a.predecessors(5, d(2024, 6, 1));
+        assert_eq!(before.len(), 1);
+        assert_eq!(before[0].unit, 2);
+        assert!(!before[0].partial, "both halves came back together");
+        assert_eq!(before[0].share, None);
+        let b_then = a.predecessors(3, d(2024, 6, 1));
+        assert!(b_then[0].partial && (b_then[0].share.unwrap() - 0.3).abs() < 1e-9);
+        assert_eq!(
+            a.holders(2, d(2026, 1, 1))
+                .iter()
+                .map(|l| l.unit)
+                .collect::<Vec<_>>(),
+            vec![5]
+        );
+        assert_eq!(
+            a.holders(2, d(2025, 3, 1))
+                .iter()
+                .map(|l| l.unit)
+                .collect::<Vec<_>>(),
+            vec![3, 4]
+        );
     }
 }

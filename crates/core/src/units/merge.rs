@@ -78,18 +78,27 @@ pub fn merge(stored: &History, incoming: Dataset) -> (History, Changes) {
         .enumerate()
         .map(|(i, u)| (u.key.clone(), i))
         .collect();
-    let by_id: HashMap<UnitId, usize> = merged.units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
+    let by_id: HashMap<UnitId, usize> = merged
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.id, i))
+        .collect();
     let mut next_id = merged.units.iter().map(|u| u.id).max().unwrap_or(0).max(0) + 1;
 
     // Real ids for the provisional ones.
     let mut remap: HashMap<UnitId, UnitId> = HashMap::new();
+    let mut fresh: HashMap<String, UnitId> = HashMap::new();
     for u in &incoming.units {
         let id = if u.id > 0 && by_id.contains_key(&u.id) {
             u.id
         } else if let Some(&i) = by_key.get(&u.key) {
             merged.units[i].id
+        } else if let Some(&id) = fresh.get(&u.key) {
+            id
         } else {
             next_id += 1;
+            fresh.insert(u.key.clone(), next_id - 1);
             next_id - 1
         };
         remap.insert(u.id, id);
@@ -139,7 +148,8 @@ pub fn merge(stored: &History, incoming: Dataset) -> (History, Changes) {
         }
     }
 
-    let keys: HashMap<UnitId, String> = merged.units.iter().map(|u| (u.id, u.key.clone())).collect();
+    let keys: HashMap<UnitId, String> =
+        merged.units.iter().map(|u| (u.id, u.key.clone())).collect();
     let key_of = |id: UnitId| keys.get(&id).cloned().unwrap_or_else(|| format!("#{id}"));
     let mut event_index: HashMap<String, usize> = merged
         .events

@@ -22,7 +22,7 @@ mod search;
 
 pub use atlas::{Atlas, Lineal, LinkView, TreeNode};
 pub use merge::{Changes, Dataset, merge};
-pub use problem::{Origin, Problem, ProblemKind};
+pub use problem::{Exclusion, Origin, Problem, ProblemKind, truncate};
 pub use search::Hit;
 
 use chrono::NaiveDate;
@@ -199,7 +199,10 @@ impl Unit {
     /// From the start of the first version to the end of the last.
     pub fn lifetime(&self) -> Validity {
         Validity {
-            from: self.versions.first().map_or(NaiveDate::MIN, |v| v.validity.from),
+            from: self
+                .versions
+                .first()
+                .map_or(NaiveDate::MIN, |v| v.validity.from),
             to: self.versions.last().and_then(|v| v.validity.to),
         }
     }

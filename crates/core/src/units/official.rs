@@ -24,7 +24,9 @@ use chrono::NaiveDate;
 use super::merge::{Provisional, single};
 use super::problem::{Origin, Problem, ProblemKind};
 use super::search::strip_prefix;
-use super::{Dataset, EventKind, LineageEvent, LineageLink, Unit, UnitId, UnitKind, Validity, Version};
+use super::{
+    Dataset, EventKind, LineageEvent, LineageLink, Unit, UnitId, UnitKind, Validity, Version,
+};
 
 /// The texts of the official files.
 #[derive(Clone, Copy, Debug)]
@@ -144,7 +146,10 @@ impl Csv {
     }
 
     fn col(&self, name: &str) -> usize {
-        self.headers.iter().position(|h| h == name).unwrap_or(usize::MAX)
+        self.headers
+            .iter()
+            .position(|h| h == name)
+            .unwrap_or(usize::MAX)
     }
 }
 
@@ -170,10 +175,24 @@ pub fn read_list(file: &str, text: &str) -> Result<Vec<ListRow>, Vec<Problem>> {
     let csv = Csv::read(
         file,
         text,
-        &["code", "name", "type", "level", "parent_code", "province_code"],
+        &[
+            "code",
+            "name",
+            "type",
+            "level",
+            "parent_code",
+            "province_code",
+        ],
     )?;
-    let [c, n, t, l, p, pr] =
-        ["code", "name", "type", "level", "parent_code", "province_code"].map(|h| csv.col(h));
+    let [c, n, t, l, p, pr] = [
+        "code",
+        "name",
+        "type",
+        "level",
+        "parent_code",
+        "province_code",
+    ]
+    .map(|h| csv.col(h));
     let mut problems = Vec::new();
     let mut out = Vec::with_capacity(csv.rows.len());
     for (origin, row) in &csv.rows {
@@ -196,7 +215,11 @@ pub fn read_list(file: &str, text: &str) -> Result<Vec<ListRow>, Vec<Problem>> {
             origin: origin.clone(),
         });
     }
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
 }
 
 /// One row of the 2024–25 change table.
@@ -224,7 +247,11 @@ impl Change {
 
     /// The note without its confidence letter.
     fn note_text(&self) -> Option<String> {
-        let rest = self.note.trim_start_matches(['C', 'I']).trim_start_matches(';').trim();
+        let rest = self
+            .note
+            .trim_start_matches(['C', 'I'])
+            .trim_start_matches(';')
+            .trim();
         (!rest.is_empty()).then(|| rest.to_owned())
     }
 
@@ -281,7 +308,11 @@ fn read_changes(file: &str, text: &str) -> Result<Vec<Change>, Vec<Problem>> {
             origin: origin.clone(),
         });
     }
-    if problems.is_empty() { Ok(out) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
 }
 
 /// The type written at the start of an official name ("Phường Mộc Lỵ" → "Phường").
@@ -354,7 +385,10 @@ impl Builder {
         }
         let mut next = self.last(p).clone();
         change(&mut next);
-        next.validity = Validity { from: date, to: None };
+        next.validity = Validity {
+            from: date,
+            to: None,
+        };
         let old_code = self.last(p).code.clone();
         if let Some(v) = self.units[p].versions.last_mut() {
             v.validity.to = Some(date);
@@ -367,7 +401,9 @@ impl Builder {
     }
 
     fn code_of(&self, id: UnitId) -> Option<String> {
-        self.pos.get(&id).map(|&p| self.units[p].last().code.clone())
+        self.pos
+            .get(&id)
+            .map(|&p| self.units[p].last().code.clone())
     }
 
     fn lookup(&mut self, code: &str, date: NaiveDate, origin: &Origin) -> Option<usize> {
@@ -384,7 +420,15 @@ impl Builder {
         found
     }
 
-    fn event(&mut self, kind: EventKind, date: NaiveDate, basis: Option<String>, note: Option<String>, links: Vec<LineageLink>, origin: &Origin) {
+    fn event(
+        &mut self,
+        kind: EventKind,
+        date: NaiveDate,
+        basis: Option<String>,
+        note: Option<String>,
+        links: Vec<LineageLink>,
+        origin: &Origin,
+    ) {
         self.events.push(LineageEvent {
             kind,
             date,
@@ -396,7 +440,16 @@ impl Builder {
     }
 
     /// An event on one unit (rename, type change, re-parenting).
-    fn self_event(&mut self, kind: EventKind, p: usize, date: NaiveDate, basis: Option<String>, note: Option<String>, inferred: bool, origin: &Origin) {
+    fn self_event(
+        &mut self,
+        kind: EventKind,
+        p: usize,
+        date: NaiveDate,
+        basis: Option<String>,
+        note: Option<String>,
+        inferred: bool,
+        origin: &Origin,
+    ) {
         let id = Some(self.id(p));
         self.event(
             kind,
@@ -417,7 +470,11 @@ impl Builder {
 
     /// Units valid on `date` whose parent ended on `date` move to the parent's successor with the
     /// same code (a district or commune that merged keeps its code under a new identity).
-    fn follow_parents(&mut self, date: NaiveDate, ended_by: &HashMap<UnitId, (Option<String>, Origin)>) {
+    fn follow_parents(
+        &mut self,
+        date: NaiveDate,
+        ended_by: &HashMap<UnitId, (Option<String>, Origin)>,
+    ) {
         let mut moves = Vec::new();
         for &p in self.current.values() {
             let v = self.last(p);
@@ -445,15 +502,29 @@ impl Builder {
             };
             let new_parent = self.id(np);
             self.transition(p, date, |v| v.parent = Some(new_parent));
-            let (basis, origin) = ended_by
-                .get(&self.id(old_parent))
-                .cloned()
-                .unwrap_or_else(|| {
-                    let origin = self.last(p).origin.clone();
-                    (None, origin.unwrap_or_else(|| Origin::line(&Arc::from("vn-units-2024-25-changes.csv"), None, 1)))
-                });
+            let (basis, origin) =
+                ended_by
+                    .get(&self.id(old_parent))
+                    .cloned()
+                    .unwrap_or_else(|| {
+                        let origin = self.last(p).origin.clone();
+                        (
+                            None,
+                            origin.unwrap_or_else(|| {
+                                Origin::line(&Arc::from("vn-units-2024-25-changes.csv"), None, 1)
+                            }),
+                        )
+                    });
             let note = format!("Đơn vị cấp trên được sắp xếp lại: {}", self.last(np).name);
-            self.self_event(EventKind::Reparent, p, date, basis, Some(note), false, &origin);
+            self.self_event(
+                EventKind::Reparent,
+                p,
+                date,
+                basis,
+                Some(note),
+                false,
+                &origin,
+            );
         }
     }
 
@@ -506,7 +577,9 @@ fn load_first_list(b: &mut Builder, list: &[ListRow], changes: &[Change]) {
         } else {
             b.lookup(&r.parent_code, START, &r.origin).map(|p| b.id(p))
         };
-        let name = fixes.get(r.code.as_str()).map_or(r.name.clone(), |n| (*n).to_owned());
+        let name = fixes
+            .get(r.code.as_str())
+            .map_or(r.name.clone(), |n| (*n).to_owned());
         b.create(
             r.kind,
             Version {
@@ -514,7 +587,10 @@ fn load_first_list(b: &mut Builder, list: &[ListRow], changes: &[Change]) {
                 name,
                 unit_type: r.unit_type.clone(),
                 parent,
-                validity: Validity { from: START, to: None },
+                validity: Validity {
+                    from: START,
+                    to: None,
+                },
                 origin: Some(r.origin.clone()),
             },
         );
@@ -557,7 +633,9 @@ fn replay(b: &mut Builder, date: NaiveDate, rows: Vec<Change>) {
             }
             _ => b.problems.push(Problem::at(
                 Some(&r.origin),
-                ProblemKind::UnknownType { value: r.kind.clone() },
+                ProblemKind::UnknownType {
+                    value: r.kind.clone(),
+                },
             )),
         }
     }
@@ -567,12 +645,18 @@ fn replay(b: &mut Builder, date: NaiveDate, rows: Vec<Change>) {
     let mut targets: BTreeMap<String, (UnitKind, String, &Change)> = BTreeMap::new();
     for rows in merges.values().chain(splits.values()) {
         for r in rows {
-            targets.entry(r.to.clone()).or_insert((r.level, r.to_name.clone(), r));
+            targets
+                .entry(r.to.clone())
+                .or_insert((r.level, r.to_name.clone(), r));
         }
     }
     let mut ceasing: BTreeSet<String> = BTreeSet::new();
     for rows in merges.values() {
-        ceasing.extend(rows.iter().filter(|r| r.from != r.to).map(|r| r.from.clone()));
+        ceasing.extend(
+            rows.iter()
+                .filter(|r| r.from != r.to)
+                .map(|r| r.from.clone()),
+        );
     }
     ceasing.extend(splits.keys().cloned());
     ceasing.extend(targets.keys().filter(|t| before.contains_key(*t)).cloned());
@@ -582,16 +666,27 @@ fn replay(b: &mut Builder, date: NaiveDate, rows: Vec<Change>) {
     for (code, (kind, to_name, row)) in &targets {
         let old = before.get(code).copied();
         let a = attrs.get(code);
-        let name = a.and_then(|a| a.name.clone()).unwrap_or_else(|| to_name.clone());
+        let name = a
+            .and_then(|a| a.name.clone())
+            .unwrap_or_else(|| to_name.clone());
         let unit_type = a
             .and_then(|a| a.unit_type.clone())
             .or_else(|| old.map(|p| b.last(p).unit_type.clone()))
             .unwrap_or_else(|| type_from_name(&name));
         let source = old.or_else(|| before.get(&row.from).copied());
-        let parent_code = a
-            .and_then(|a| a.parent_code.clone())
-            .or_else(|| source.and_then(|p| b.last(p).parent).and_then(|id| b.code_of(id)));
-        created.push((code.clone(), *kind, name, unit_type, parent_code, (*row).clone()));
+        let parent_code = a.and_then(|a| a.parent_code.clone()).or_else(|| {
+            source
+                .and_then(|p| b.last(p).parent)
+                .and_then(|id| b.code_of(id))
+        });
+        created.push((
+            code.clone(),
+            *kind,
+            name,
+            unit_type,
+            parent_code,
+            (*row).clone(),
+        ));
     }
 
     let mut ended_by: HashMap<UnitId, (Option<String>, Origin)> = HashMap::new();
@@ -607,8 +702,19 @@ fn replay(b: &mut Builder, date: NaiveDate, rows: Vec<Change>) {
             }
             b.end(p, date);
         } else {
-            let origin = merges.values().chain(splits.values()).flatten().find(|r| &r.from == code).map(|r| r.origin.clone());
-            b.problems.push(Problem::at(origin.as_ref(), ProblemKind::MissingUnit { code: code.clone(), date }));
+            let origin = merges
+                .values()
+                .chain(splits.values())
+                .flatten()
+                .find(|r| &r.from == code)
+                .map(|r| r.origin.clone());
+            b.problems.push(Problem::at(
+                origin.as_ref(),
+                ProblemKind::MissingUnit {
+                    code: code.clone(),
+                    date,
+                },
+            ));
         }
     }
     let mut new_ids: HashMap<String, usize> = HashMap::new();
@@ -620,7 +726,10 @@ fn replay(b: &mut Builder, date: NaiveDate, rows: Vec<Change>) {
                 name: name.clone(),
                 unit_type: unit_type.clone(),
                 parent: None,
-                validity: Validity { from: date, to: None },
+                validity: Validity {
+                    from: date,
+                    to: None,
+                },
                 origin: Some(row.origin.clone()),
             },
         );
@@ -644,7 +753,13 @@ fn replay(b: &mut Builder, date: NaiveDate, rows: Vec<Change>) {
             continue;
         }
         let Some(&p) = before.get(code) else {
-            b.problems.push(Problem::at(Some(&a.rows[0].origin), ProblemKind::MissingUnit { code: code.clone(), date }));
+            b.problems.push(Problem::at(
+                Some(&a.rows[0].origin),
+                ProblemKind::MissingUnit {
+                    code: code.clone(),
+                    date,
+                },
+            ));
             continue;
         };
         let parent = match &a.parent_code {
@@ -667,7 +782,15 @@ fn replay(b: &mut Builder, date: NaiveDate, rows: Vec<Change>) {
                 "retype" => EventKind::Retype,
                 _ => EventKind::Reparent,
             };
-            b.self_event(kind, p, date, r.basis.clone(), r.note_text(), r.inferred(), &r.origin);
+            b.self_event(
+                kind,
+                p,
+                date,
+                r.basis.clone(),
+                r.note_text(),
+                r.inferred(),
+                &r.origin,
+            );
         }
     }
 
@@ -678,15 +801,31 @@ fn replay(b: &mut Builder, date: NaiveDate, rows: Vec<Change>) {
             .iter()
             .filter_map(|r| before.get(&r.from).map(|&fp| link(b.id(fp), b.id(tp), r)))
             .collect();
-        b.event(EventKind::Merge, date, rows[0].basis.clone(), None, links, &rows[0].origin);
+        b.event(
+            EventKind::Merge,
+            date,
+            rows[0].basis.clone(),
+            None,
+            links,
+            &rows[0].origin,
+        );
     }
     for (from, rows) in &splits {
-        let Some(&fp) = before.get(from) else { continue };
+        let Some(&fp) = before.get(from) else {
+            continue;
+        };
         let links = rows
             .iter()
             .filter_map(|r| new_ids.get(&r.to).map(|&tp| link(b.id(fp), b.id(tp), r)))
             .collect();
-        b.event(EventKind::Split, date, rows[0].basis.clone(), None, links, &rows[0].origin);
+        b.event(
+            EventKind::Split,
+            date,
+            rows[0].basis.clone(),
+            None,
+            links,
+            &rows[0].origin,
+        );
     }
     b.follow_parents(date, &ended_by);
 }
@@ -755,18 +894,33 @@ fn reform(b: &mut Builder, src: &Sources) -> Result<(), Vec<Problem>> {
         .collect();
     for c in &conversions {
         let Some(&np) = province_of_new.get(c.new_code.as_str()) else {
-            b.problems.push(Problem::at(Some(&c.origin), ProblemKind::MissingUnit { code: c.new_code.clone(), date }));
+            b.problems.push(Problem::at(
+                Some(&c.origin),
+                ProblemKind::MissingUnit {
+                    code: c.new_code.clone(),
+                    date,
+                },
+            ));
             continue;
         };
-        olds_of.entry(np).or_default().insert(c.old_province_code.as_str());
-        news_of.entry(c.old_province_code.as_str()).or_default().insert(np);
+        olds_of
+            .entry(np)
+            .or_default()
+            .insert(c.old_province_code.as_str());
+        news_of
+            .entry(c.old_province_code.as_str())
+            .or_default()
+            .insert(np);
     }
     let mut province_ids: HashMap<String, UnitId> = HashMap::new();
     for r in new_list.iter().filter(|r| r.kind == UnitKind::Province) {
         let olds = olds_of.get(r.code.as_str()).cloned().unwrap_or_default();
         let single_old = olds.len() == 1 && olds.contains(r.code.as_str());
         let only_successor = news_of.get(r.code.as_str()).is_some_and(|n| n.len() == 1);
-        if single_old && only_successor && let Some(&p) = before.get(&r.code) {
+        if single_old
+            && only_successor
+            && let Some(&p) = before.get(&r.code)
+        {
             let (name, unit_type) = (r.name.clone(), r.unit_type.clone());
             let (renamed, retyped) = (b.last(p).name != name, b.last(p).unit_type != unit_type);
             if renamed || retyped {
@@ -776,7 +930,15 @@ fn reform(b: &mut Builder, src: &Sources) -> Result<(), Vec<Problem>> {
                 });
                 for (yes, kind) in [(renamed, EventKind::Rename), (retyped, EventKind::Retype)] {
                     if yes {
-                        b.self_event(kind, p, date, Some(PROVINCES_2025.to_owned()), None, false, &r.origin);
+                        b.self_event(
+                            kind,
+                            p,
+                            date,
+                            Some(PROVINCES_2025.to_owned()),
+                            None,
+                            false,
+                            &r.origin,
+                        );
                     }
                 }
             }
@@ -799,7 +961,10 @@ fn reform(b: &mut Builder, src: &Sources) -> Result<(), Vec<Problem>> {
                 name: r.name.clone(),
                 unit_type: r.unit_type.clone(),
                 parent: None,
-                validity: Validity { from: date, to: None },
+                validity: Validity {
+                    from: date,
+                    to: None,
+                },
                 origin: Some(r.origin.clone()),
             },
         );
@@ -815,7 +980,14 @@ fn reform(b: &mut Builder, src: &Sources) -> Result<(), Vec<Problem>> {
                 note: None,
             })
             .collect();
-        b.event(EventKind::Merge, date, Some(PROVINCES_2025.to_owned()), None, links, &r.origin);
+        b.event(
+            EventKind::Merge,
+            date,
+            Some(PROVINCES_2025.to_owned()),
+            None,
+            links,
+            &r.origin,
+        );
         province_ids.insert(r.code.clone(), to);
     }
 
@@ -833,13 +1005,22 @@ fn reform(b: &mut Builder, src: &Sources) -> Result<(), Vec<Problem>> {
     for r in new_list.iter().filter(|r| r.kind == UnitKind::Commune) {
         let rows = rows_of.get(r.code.as_str()).cloned().unwrap_or_default();
         if rows.is_empty() {
-            b.problems.push(Problem::at(Some(&r.origin), ProblemKind::MissingUnit { code: r.code.clone(), date }));
+            b.problems.push(Problem::at(
+                Some(&r.origin),
+                ProblemKind::MissingUnit {
+                    code: r.code.clone(),
+                    date,
+                },
+            ));
             continue;
         }
         let Some(&parent) = province_ids.get(&r.province_code) else {
             b.problems.push(Problem::at(
                 Some(&r.origin),
-                ProblemKind::UnknownParent { code: r.province_code.clone(), date },
+                ProblemKind::UnknownParent {
+                    code: r.province_code.clone(),
+                    date,
+                },
             ));
             continue;
         };
@@ -875,7 +1056,11 @@ fn reform(b: &mut Builder, src: &Sources) -> Result<(), Vec<Problem>> {
     }
     let mut succeeded: BTreeSet<usize> = BTreeSet::new();
     for (r, parent, basis, rows, keep) in plans {
-        let note = rows.iter().map(|c| c.note.as_str()).next().map(str::to_owned);
+        let note = rows
+            .iter()
+            .map(|c| c.note.as_str())
+            .next()
+            .map(str::to_owned);
         if let Some(p) = keep {
             let old = b.last(p).clone();
             let (code, name, unit_type) = (r.code.clone(), r.name.clone(), r.unit_type.clone());
@@ -888,13 +1073,24 @@ fn reform(b: &mut Builder, src: &Sources) -> Result<(), Vec<Problem>> {
             });
             let new = b.last(p).clone();
             let kinds = [
-                (old.name != new.name || old.code != new.code, EventKind::Rename),
+                (
+                    old.name != new.name || old.code != new.code,
+                    EventKind::Rename,
+                ),
                 (old.unit_type != new.unit_type, EventKind::Retype),
                 (old.parent != new.parent, EventKind::Reparent),
             ];
             for (yes, kind) in kinds {
                 if yes {
-                    b.self_event(kind, p, date, Some(basis.clone()), note.clone(), false, &rows[0].origin);
+                    b.self_event(
+                        kind,
+                        p,
+                        date,
+                        Some(basis.clone()),
+                        note.clone(),
+                        false,
+                        &rows[0].origin,
+                    );
                 }
             }
             continue;
@@ -915,7 +1111,10 @@ fn reform(b: &mut Builder, src: &Sources) -> Result<(), Vec<Problem>> {
             let Some(fp) = from else {
                 b.problems.push(Problem::at(
                     Some(&c.origin),
-                    ProblemKind::MissingUnit { code: c.old_code.clone(), date },
+                    ProblemKind::MissingUnit {
+                        code: c.old_code.clone(),
+                        date,
+                    },
                 ));
                 continue;
             };
@@ -929,12 +1128,19 @@ fn reform(b: &mut Builder, src: &Sources) -> Result<(), Vec<Problem>> {
                 name: r.name.clone(),
                 unit_type: r.unit_type.clone(),
                 parent: Some(parent),
-                validity: Validity { from: date, to: None },
+                validity: Validity {
+                    from: date,
+                    to: None,
+                },
                 origin: Some(r.origin.clone()),
             },
         );
         let to = b.id(p);
-        let kind = if links.len() == 1 && links[0].1 { EventKind::Split } else { EventKind::Merge };
+        let kind = if links.len() == 1 && links[0].1 {
+            EventKind::Split
+        } else {
+            EventKind::Merge
+        };
         let links = links
             .into_iter()
             .map(|(fp, partial, note)| LineageLink {
@@ -953,7 +1159,11 @@ fn reform(b: &mut Builder, src: &Sources) -> Result<(), Vec<Problem>> {
     for &p in &ended {
         if b.units[p].kind == UnitKind::District && !succeeded.contains(&p) {
             let id = Some(b.id(p));
-            let origin = b.last(p).origin.clone().unwrap_or_else(|| Origin::line(&Arc::from("vn-units-2025.csv"), None, 1));
+            let origin = b
+                .last(p)
+                .origin
+                .clone()
+                .unwrap_or_else(|| Origin::line(&Arc::from("vn-units-2025.csv"), None, 1));
             b.event(
                 EventKind::Dissolve,
                 date,

@@ -4,72 +4,10 @@
 //! (key [`ProblemKind::key`], arguments [`ProblemKind::args`]), Vietnamese first. Every
 //! problem found is reported, so a user can mend a file in one pass.
 
-use std::fmt;
-use std::sync::Arc;
-
 use chrono::NaiveDate;
 
+pub use crate::table::Origin;
 use crate::text::format_date;
-
-/// Where a value was read: a file (and sheet), a 1-based line and optionally a column.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Origin {
-    pub file: Arc<str>,
-    pub sheet: Option<Arc<str>>,
-    pub line: usize,
-    /// 1-based column number and the column's header, when known.
-    pub column: Option<(usize, String)>,
-}
-
-impl Origin {
-    pub fn line(file: &Arc<str>, sheet: Option<&Arc<str>>, line: usize) -> Origin {
-        Origin {
-            file: file.clone(),
-            sheet: sheet.cloned(),
-            line,
-            column: None,
-        }
-    }
-
-    pub fn with_column(&self, index: usize, header: &str) -> Origin {
-        Origin {
-            column: Some((index, header.to_owned())),
-            ..self.clone()
-        }
-    }
-}
-
-impl fmt::Display for Origin {
-    /// `ap.csv:12:4 «Mã đơn vị cha»`, or `ap.xlsx[Đơn vị]:12:D «Mã đơn vị cha»` for a sheet
-    /// (spreadsheet columns are letters).
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.file)?;
-        if let Some(sheet) = &self.sheet {
-            write!(f, "[{sheet}]")?;
-        }
-        write!(f, ":{}", self.line)?;
-        if let Some((index, header)) = &self.column {
-            if self.sheet.is_some() {
-                write!(f, ":{} «{header}»", column_letters(*index))?;
-            } else {
-                write!(f, ":{index} «{header}»")?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Spreadsheet column name of a 1-based index: 1 → A, 27 → AA.
-pub fn column_letters(mut index: usize) -> String {
-    let mut out = Vec::new();
-    while index > 0 {
-        let rem = (index - 1) % 26;
-        out.push(b'A' + rem as u8);
-        index = (index - 1) / 26;
-    }
-    out.reverse();
-    String::from_utf8(out).unwrap_or_default()
-}
 
 /// One thing wrong, and where.
 #[derive(Clone, Debug, PartialEq)]
@@ -104,6 +42,8 @@ pub enum ProblemKind {
     DuplicateColumn { column: String },
     /// A required cell is empty.
     EmptyCell,
+    /// A code with spaces in it.
+    BadCode { value: String },
     /// Not a date in dd/mm/yyyy.
     BadDate { value: String },
     /// The end is before the start.
@@ -181,6 +121,7 @@ impl ProblemKind {
             ProblemKind::MissingColumn { .. } => "units.problem.missing_column",
             ProblemKind::DuplicateColumn { .. } => "units.problem.duplicate_column",
             ProblemKind::EmptyCell => "units.problem.empty_cell",
+            ProblemKind::BadCode { .. } => "units.problem.bad_code",
             ProblemKind::BadDate { .. } => "units.problem.bad_date",
             ProblemKind::DateOrder { .. } => "units.problem.date_order",
             ProblemKind::UnknownType { .. } => "units.problem.unknown_type",
@@ -213,6 +154,7 @@ impl ProblemKind {
                 vec![("column", column.clone())]
             }
             ProblemKind::BadDate { value }
+            | ProblemKind::BadCode { value }
             | ProblemKind::UnknownType { value }
             | ProblemKind::OfficialType { value }
             | ProblemKind::BadYesNo { value }
@@ -281,18 +223,7 @@ pub fn truncate(mut problems: Vec<Problem>, limit: usize) -> Vec<Problem> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn origins_read_like_editors_and_spreadsheets() {
-        let file: Arc<str> = Arc::from("ap.csv");
-        let o = Origin::line(&file, None, 12).with_column(4, "Mã đơn vị cha");
-        assert_eq!(o.to_string(), "ap.csv:12:4 «Mã đơn vị cha»");
-        let sheet: Arc<str> = Arc::from("Đơn vị");
-        let x = Origin::line(&Arc::from("ap.xlsx"), Some(&sheet), 7).with_column(28, "Ghi chú");
-        assert_eq!(x.to_string(), "ap.xlsx[Đơn vị]:7:AB «Ghi chú»");
-        assert_eq!(column_letters(1), "A");
-        assert_eq!(column_letters(26), "Z");
-        assert_eq!(column_letters(27), "AA");
-    }
+    use std::sync::Arc;
 
     #[test]
     fn truncation_counts_the_rest() {

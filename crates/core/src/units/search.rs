@@ -14,7 +14,15 @@ use crate::text::{fold, tone_key};
 
 /// Type prefixes of official names, longest first ("Thành phố" before "Thị").
 const PREFIXES: [&str; 9] = [
-    "Thành phố", "Thị trấn", "Thị xã", "Đặc khu", "Phường", "Huyện", "Quận", "Tỉnh", "Xã",
+    "Thành phố",
+    "Thị trấn",
+    "Thị xã",
+    "Đặc khu",
+    "Phường",
+    "Huyện",
+    "Quận",
+    "Tỉnh",
+    "Xã",
 ];
 
 /// One search result: a unit and the version that matched.
@@ -113,7 +121,8 @@ impl SearchIndex {
             best.entry(e.position)
                 .and_modify(|b| {
                     // Best rank; among equals the most recent version.
-                    if (candidate.0, std::cmp::Reverse(candidate.2)) < (b.0, std::cmp::Reverse(b.2)) {
+                    if (candidate.0, std::cmp::Reverse(candidate.2)) < (b.0, std::cmp::Reverse(b.2))
+                    {
                         *b = candidate;
                     }
                 })
@@ -147,7 +156,10 @@ mod tests {
     #[test]
     fn prefixes_are_stripped() {
         assert_eq!(strip_prefix("Xã Long Đức", "Xã"), "Long Đức");
-        assert_eq!(strip_prefix("Thành phố Hồ Chí Minh", "Thành phố Trung ương"), "Hồ Chí Minh");
+        assert_eq!(
+            strip_prefix("Thành phố Hồ Chí Minh", "Thành phố Trung ương"),
+            "Hồ Chí Minh"
+        );
         assert_eq!(strip_prefix("Ấp Phú Hòa", "Ấp"), "Phú Hòa");
         assert_eq!(strip_prefix("Phường 1", "Phường"), "1");
         assert_eq!(strip_prefix("Xã", "Xã"), "Xã");
