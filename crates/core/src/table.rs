@@ -65,9 +65,12 @@ impl fmt::Display for Origin {
         write!(f, ":{}", self.line)?;
         if let Some((index, header)) = &self.column {
             if self.sheet.is_some() {
-                write!(f, ":{} «{header}»", column_letters(*index))?;
+                write!(f, ":{}", column_letters(*index))?;
             } else {
-                write!(f, ":{index} «{header}»")?;
+                write!(f, ":{index}")?;
+            }
+            if !header.is_empty() {
+                write!(f, " «{header}»")?;
             }
         }
         Ok(())

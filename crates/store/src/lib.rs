@@ -7,6 +7,7 @@ mod connect;
 pub mod migration;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod units;
 
 pub use connect::{Backend, ConnectError, DatabaseUrl};
 pub use sea_orm::DbErr;

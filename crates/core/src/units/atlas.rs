@@ -293,6 +293,20 @@ impl Atlas {
         TreeNode { unit, children }
     }
 
+    /// How many units of each kind and type lie under `id` on `date`, all levels down:
+    /// Tỉnh Trà Vinh on 01/06/2025 → 7 Huyện, 1 Thành phố, 1 Thị xã, 85 Xã, 9 Phường, 10 Thị trấn.
+    pub fn census(&self, id: UnitId, date: NaiveDate) -> BTreeMap<(UnitKind, String), usize> {
+        let mut out = BTreeMap::new();
+        let mut stack = self.children(id, date);
+        while let Some(u) = stack.pop() {
+            if let (Some(unit), Some(v)) = (self.unit(u), self.version_at(u, date)) {
+                *out.entry((unit.kind, v.unit_type.clone())).or_default() += 1;
+            }
+            stack.extend(self.children(u, date));
+        }
+        out
+    }
+
     /// Every event that names `id`, in date order.
     pub fn events_of(&self, id: UnitId) -> Vec<&LineageEvent> {
         self.pos

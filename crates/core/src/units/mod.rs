@@ -21,7 +21,7 @@ mod problem;
 mod search;
 
 pub use atlas::{Atlas, Lineal, LinkView, TreeNode};
-pub use merge::{Changes, Dataset, merge};
+pub use merge::{Changes, Dataset, event_key, merge};
 pub use problem::{Exclusion, Origin, Problem, ProblemKind, truncate};
 pub use search::Hit;
 

@@ -6,12 +6,16 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_meta;
+mod m0002_units;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m0001_meta::Migration)]
+        vec![
+            Box::new(m0001_meta::Migration),
+            Box::new(m0002_units::Migration),
+        ]
     }
 }
