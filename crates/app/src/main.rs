@@ -4,6 +4,7 @@ rust_i18n::i18n!("../../locales", fallback = "vi");
 
 mod cli;
 mod config;
+mod units;
 mod web;
 
 fn main() -> std::process::ExitCode {

@@ -13,59 +13,62 @@ use binhyen_core::units::{
     UnitKind, Validity, Version, event_key, merge,
 };
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Expr, ExprTrait, Iden, InsertStatement, Order, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, Order, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, QueryResult, TransactionTrait};
 
 use crate::Store;
 
-#[derive(Iden)]
-enum UnitCol {
-    #[iden = "unit"]
-    Table,
-    Id,
-    Key,
-    Kind,
+/// Table and column names (the schema is created by `migration::m0002_units`).
+mod t {
+    use sea_orm::DeriveIden;
+
+    #[derive(DeriveIden)]
+    pub enum Unit {
+        Table,
+        Id,
+        Key,
+        Kind,
+    }
+
+    #[derive(DeriveIden)]
+    pub enum UnitVersion {
+        Table,
+        UnitId,
+        ValidFrom,
+        ValidTo,
+        Code,
+        Name,
+        UnitType,
+        ParentId,
+        SearchKey,
+    }
+
+    #[derive(DeriveIden)]
+    pub enum LineageEvent {
+        Table,
+        Id,
+        Key,
+        Kind,
+        EffectiveDate,
+        LegalBasis,
+        Note,
+    }
+
+    #[derive(DeriveIden)]
+    pub enum LineageLink {
+        Table,
+        EventId,
+        Position,
+        FromUnit,
+        ToUnit,
+        Share,
+        Partial,
+        Inferred,
+        Note,
+    }
 }
 
-#[derive(Iden)]
-enum UnitVersion {
-    #[iden = "unit_version"]
-    Table,
-    UnitId,
-    ValidFrom,
-    ValidTo,
-    Code,
-    Name,
-    UnitType,
-    ParentId,
-    SearchKey,
-}
-
-#[derive(Iden)]
-enum EventCol {
-    #[iden = "lineage_event"]
-    Table,
-    Id,
-    Key,
-    Kind,
-    EffectiveDate,
-    LegalBasis,
-    Note,
-}
-
-#[derive(Iden)]
-enum LinkCol {
-    #[iden = "lineage_link"]
-    Table,
-    EventId,
-    Position,
-    FromUnit,
-    ToUnit,
-    Share,
-    Partial,
-    Inferred,
-    Note,
-}
+use t::{LineageEvent as EventCol, LineageLink as LinkCol, Unit as UnitCol, UnitVersion};
 
 /// Rows per insert statement: well under the bound-parameter limits of SQLite (32,766) and
 /// PostgreSQL (65,535) at ten columns.

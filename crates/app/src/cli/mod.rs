@@ -6,8 +6,11 @@ use clap::{Parser, Subcommand};
 
 use crate::config::GlobalOpts;
 
+mod bench;
+mod import;
 mod migrate;
 mod serve;
+mod units;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -29,6 +32,12 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Áp dụng các bản chuyển đổi cơ sở dữ liệu (apply database migrations).
     Migrate,
+    /// Nhập dữ liệu (import data).
+    Import(import::ImportArgs),
+    /// Bản đồ đơn vị qua các thời kỳ (units through time).
+    Units(units::UnitsArgs),
+    /// Đo hiệu năng (benchmarks).
+    Bench(bench::BenchArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -56,6 +65,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(&g, args).await,
         Command::Migrate => migrate::run(&g).await,
+        Command::Import(args) => import::run(&g, args).await,
+        Command::Units(args) => units::run(&g, args).await,
+        Command::Bench(args) => bench::run(&g, args).await,
     }
 }
 

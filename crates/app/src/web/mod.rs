@@ -10,6 +10,7 @@ use binhyen_store::Store;
 mod assets;
 mod i18n;
 mod pages;
+pub mod units;
 
 pub use i18n::Tr;
 
@@ -17,11 +18,16 @@ pub use i18n::Tr;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
+    /// The map through time, loaded at start (`web::units::load_atlas`), replaced after imports.
+    pub units: crate::units::SharedAtlas,
 }
 
 impl AppState {
     pub fn new(store: Store) -> AppState {
-        AppState { store }
+        AppState {
+            store,
+            units: Default::default(),
+        }
     }
 }
 
@@ -30,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(pages::index))
         .route("/lang/{code}", get(i18n::switch))
         .route("/healthz", get(|| async { "ok" }))
+        .merge(units::routes())
         .merge(assets::routes())
         .with_state(state)
 }
