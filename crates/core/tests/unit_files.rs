@@ -15,16 +15,17 @@ fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
+/// A unit with one version; its type is the first word of its name ("Xã Một" → "Xã").
 fn unit(
     id: UnitId,
     kind: UnitKind,
     code: &str,
     name: &str,
-    t: &str,
     parent: Option<UnitId>,
     from: NaiveDate,
     to: Option<NaiveDate>,
 ) -> Unit {
+    let t = name.split(' ').next().unwrap_or_default();
     Unit {
         id,
         key: Unit::key_for(code, from),
@@ -54,22 +55,12 @@ fn stored() -> Atlas {
     };
     Atlas::build(History {
         units: vec![
-            unit(
-                1,
-                UnitKind::Province,
-                "P1",
-                "Tỉnh Thử",
-                "Tỉnh",
-                None,
-                start,
-                None,
-            ),
+            unit(1, UnitKind::Province, "P1", "Tỉnh Thử", None, start, None),
             unit(
                 2,
                 UnitKind::Commune,
                 "C1",
                 "Xã Một",
-                "Xã",
                 Some(1),
                 start,
                 Some(reform),
@@ -79,21 +70,11 @@ fn stored() -> Atlas {
                 UnitKind::Commune,
                 "C2",
                 "Xã Hai",
-                "Xã",
                 Some(1),
                 start,
                 Some(reform),
             ),
-            unit(
-                4,
-                UnitKind::Commune,
-                "C3",
-                "Xã Ba",
-                "Xã",
-                Some(1),
-                reform,
-                None,
-            ),
+            unit(4, UnitKind::Commune, "C3", "Xã Ba", Some(1), reform, None),
         ],
         events: vec![LineageEvent {
             kind: EventKind::Merge,
@@ -151,9 +132,7 @@ fn import(
 }
 
 fn refused(lines: &[&str]) -> Vec<Problem> {
-    import(&stored(), lines)
-        .err()
-        .expect("the file must be refused")
+    import(&stored(), lines).expect_err("the file must be refused")
 }
 
 #[test]

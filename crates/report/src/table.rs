@@ -17,19 +17,21 @@ use chrono::NaiveDate;
 use rust_xlsxwriter::{Color, Format, Workbook};
 
 /// Reads a .csv or .xlsx file (by its name) into tables: one for a CSV, one per sheet.
-pub fn read(file_name: &str, bytes: &[u8]) -> Result<Vec<Table>, Problem> {
+pub fn read(file_name: &str, bytes: &[u8]) -> Result<Vec<Table>, Vec<Problem>> {
     let lower = file_name.to_lowercase();
     if lower.ends_with(".csv") || lower.ends_with(".txt") {
-        read_csv(file_name, bytes).map(|t| vec![t])
+        read_csv(file_name, bytes)
+            .map(|t| vec![t])
+            .map_err(|p| vec![*p])
     } else if lower.ends_with(".xlsx") || lower.ends_with(".xlsm") {
-        read_xlsx(file_name, bytes)
+        read_xlsx(file_name, bytes).map_err(|p| vec![*p])
     } else {
-        Err(Problem::at(
+        Err(vec![Problem::at(
             None,
             ProblemKind::UnsupportedFormat {
                 name: file_name.to_owned(),
             },
-        ))
+        )])
     }
 }
 
@@ -58,15 +60,15 @@ fn delimiter(text: &str) -> u8 {
 }
 
 /// Reads a CSV file: UTF-8, header on the first line.
-pub fn read_csv(file_name: &str, bytes: &[u8]) -> Result<Table, Problem> {
+pub fn read_csv(file_name: &str, bytes: &[u8]) -> Result<Table, Box<Problem>> {
     let file: Arc<str> = Arc::from(file_name);
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
         let (line, column) = place(bytes, e.valid_up_to());
-        Problem::at(
+        Box::new(Problem::at(
             Some(&Origin::line(&file, None, line).with_column(column, "")),
             ProblemKind::BadEncoding,
-        )
+        ))
     })?;
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -77,12 +79,12 @@ pub fn read_csv(file_name: &str, bytes: &[u8]) -> Result<Table, Problem> {
     for rec in reader.records() {
         let rec = rec.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line() as usize);
-            Problem::at(
+            Box::new(Problem::at(
                 Some(&Origin::line(&file, None, line)),
                 ProblemKind::BadSpreadsheet {
                     reason: e.to_string(),
                 },
-            )
+            ))
         })?;
         let line = rec.position().map_or(0, |p| p.line() as usize);
         let cells: Vec<String> = rec.iter().map(str::to_owned).collect();
@@ -91,10 +93,10 @@ pub fn read_csv(file_name: &str, bytes: &[u8]) -> Result<Table, Problem> {
         }
     }
     if rows.is_empty() {
-        return Err(Problem::at(
+        return Err(Box::new(Problem::at(
             Some(&Origin::line(&file, None, 1)),
             ProblemKind::EmptyFile,
-        ));
+        )));
     }
     Ok(Table {
         file,
@@ -125,13 +127,13 @@ fn cell_text(cell: &Data) -> String {
 }
 
 /// Reads every sheet of an xlsx workbook.
-pub fn read_xlsx(file_name: &str, bytes: &[u8]) -> Result<Vec<Table>, Problem> {
+pub fn read_xlsx(file_name: &str, bytes: &[u8]) -> Result<Vec<Table>, Box<Problem>> {
     let file: Arc<str> = Arc::from(file_name);
     let bad = |reason: String| {
-        Problem::at(
+        Box::new(Problem::at(
             Some(&Origin::line(&file, None, 1)),
             ProblemKind::BadSpreadsheet { reason },
-        )
+        ))
     };
     let mut book: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(bytes.to_vec()))
         .map_err(|e| bad(format!("{e}")))?;
@@ -160,10 +162,10 @@ pub fn read_xlsx(file_name: &str, bytes: &[u8]) -> Result<Vec<Table>, Problem> {
         });
     }
     if tables.iter().all(|t| t.rows.is_empty()) {
-        return Err(Problem::at(
+        return Err(Box::new(Problem::at(
             Some(&Origin::line(&file, None, 1)),
             ProblemKind::EmptyFile,
-        ));
+        )));
     }
     Ok(tables)
 }
@@ -298,15 +300,15 @@ mod tests {
     #[test]
     fn other_formats_and_broken_spreadsheets_are_refused() {
         assert!(matches!(
-            read("a.pdf", b"%PDF").unwrap_err().kind,
+            read("a.pdf", b"%PDF").unwrap_err()[0].kind,
             ProblemKind::UnsupportedFormat { .. }
         ));
         assert!(matches!(
-            read("a.xlsx", b"not a zip").unwrap_err().kind,
+            read("a.xlsx", b"not a zip").unwrap_err()[0].kind,
             ProblemKind::BadSpreadsheet { .. }
         ));
         assert_eq!(
-            read("a.csv", b"\n\n").unwrap_err().kind,
+            read("a.csv", b"\n\n").unwrap_err()[0].kind,
             ProblemKind::EmptyFile
         );
     }

@@ -454,10 +454,10 @@ async fn write(
         keys.get(&id)
             .map_or_else(|| format!("#{id}"), |k| (*k).to_owned())
     };
-    let mut next = stored.event_ids.iter().copied().max().unwrap_or(0) + 1;
+    let first_id = stored.event_ids.iter().copied().max().unwrap_or(0) + 1;
     let mut event_rows = Vec::new();
     let mut link_rows = Vec::new();
-    for &i in &changes.new_events {
+    for (next, &i) in (first_id..).zip(&changes.new_events) {
         let e = &events[i];
         event_rows.push([
             next.into(),
@@ -473,7 +473,6 @@ async fn write(
                 .enumerate()
                 .map(|(p, l)| link_values(next, p, l)),
         );
-        next += 1;
     }
     for &i in &changes.changed_events {
         let (id, e) = (stored.event_ids[i], &events[i]);

@@ -153,7 +153,7 @@ pub async fn import(
             for (name, bytes) in files {
                 match tables::read(name, bytes) {
                     Ok(mut t) => out.append(&mut t),
-                    Err(p) => problems.push(p),
+                    Err(mut p) => problems.append(&mut p),
                 }
             }
             if !problems.is_empty() {

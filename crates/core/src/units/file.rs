@@ -318,7 +318,7 @@ pub struct UnitRow {
     pub legal_basis: Option<String>,
     pub note: Option<String>,
     /// Where each column sits, for messages about cross-row checks.
-    columns: BTreeMap<Column, (usize, String)>,
+    columns: ColumnMap,
 }
 
 impl UnitRow {
@@ -330,20 +330,23 @@ impl UnitRow {
     }
 }
 
-fn header_map(table: &Table) -> Option<(usize, BTreeMap<Column, (usize, String)>, Vec<Problem>)> {
+/// Column → (index, header as written).
+type ColumnMap = BTreeMap<Column, (usize, String)>;
+
+fn header_map(table: &Table) -> Option<(usize, ColumnMap, Vec<Problem>)> {
     let header = table.rows.first()?;
     let mut map = BTreeMap::new();
     let mut problems = Vec::new();
     for (i, h) in header.cells.iter().enumerate() {
-        if let Some(c) = Column::find(h) {
-            if map.insert(c, (i, h.trim().to_owned())).is_some() {
-                problems.push(Problem::at(
-                    Some(&table.origin(header.line).with_column(i + 1, h)),
-                    ProblemKind::DuplicateColumn {
-                        column: h.trim().to_owned(),
-                    },
-                ));
-            }
+        if let Some(c) = Column::find(h)
+            && map.insert(c, (i, h.trim().to_owned())).is_some()
+        {
+            problems.push(Problem::at(
+                Some(&table.origin(header.line).with_column(i + 1, h)),
+                ProblemKind::DuplicateColumn {
+                    column: h.trim().to_owned(),
+                },
+            ));
         }
     }
     Some((header.line, map, problems))
@@ -382,7 +385,7 @@ pub fn read_rows(tables: &[Table]) -> Result<Vec<UnitRow>, Vec<Problem>> {
         }
         any = true;
         problems.extend(dup);
-        let columns: BTreeMap<Column, (usize, String)> = map
+        let columns: ColumnMap = map
             .iter()
             .map(|(c, (i, h))| (*c, (*i + 1, h.clone())))
             .collect();
@@ -414,8 +417,8 @@ pub fn read_rows(tables: &[Table]) -> Result<Vec<UnitRow>, Vec<Problem>> {
 fn read_row(
     origin: &Origin,
     cells: &[String],
-    map: &BTreeMap<Column, (usize, String)>,
-    columns: &BTreeMap<Column, (usize, String)>,
+    map: &ColumnMap,
+    columns: &ColumnMap,
 ) -> Result<UnitRow, Vec<Problem>> {
     let mut problems = Vec::new();
     let at = |c: Column| -> Origin {

@@ -321,6 +321,13 @@ fn type_from_name(name: &str) -> String {
     name[..name.len() - rest.len()].trim().to_owned()
 }
 
+/// Basis and note of a change, and whether it was inferred.
+struct Cite {
+    basis: Option<String>,
+    note: Option<String>,
+    inferred: bool,
+}
+
 /// The history under construction: units with provisional ids, and the code → unit map of
 /// the date being replayed.
 #[derive(Default)]
@@ -445,24 +452,22 @@ impl Builder {
         kind: EventKind,
         p: usize,
         date: NaiveDate,
-        basis: Option<String>,
-        note: Option<String>,
-        inferred: bool,
+        cite: Cite,
         origin: &Origin,
     ) {
         let id = Some(self.id(p));
         self.event(
             kind,
             date,
-            basis,
+            cite.basis,
             None,
             vec![LineageLink {
                 from: id,
                 to: id,
                 share: None,
                 partial: false,
-                inferred,
-                note,
+                inferred: cite.inferred,
+                note: cite.note,
             }],
             origin,
         );
@@ -520,9 +525,11 @@ impl Builder {
                 EventKind::Reparent,
                 p,
                 date,
-                basis,
-                Some(note),
-                false,
+                Cite {
+                    basis,
+                    note: Some(note),
+                    inferred: false,
+                },
                 &origin,
             );
         }
@@ -786,9 +793,11 @@ fn replay(b: &mut Builder, date: NaiveDate, rows: Vec<Change>) {
                 kind,
                 p,
                 date,
-                r.basis.clone(),
-                r.note_text(),
-                r.inferred(),
+                Cite {
+                    basis: r.basis.clone(),
+                    note: r.note_text(),
+                    inferred: r.inferred(),
+                },
                 &r.origin,
             );
         }
@@ -934,9 +943,11 @@ fn reform(b: &mut Builder, src: &Sources) -> Result<(), Vec<Problem>> {
                             kind,
                             p,
                             date,
-                            Some(PROVINCES_2025.to_owned()),
-                            None,
-                            false,
+                            Cite {
+                                basis: Some(PROVINCES_2025.to_owned()),
+                                note: None,
+                                inferred: false,
+                            },
                             &r.origin,
                         );
                     }
@@ -1086,9 +1097,11 @@ fn reform(b: &mut Builder, src: &Sources) -> Result<(), Vec<Problem>> {
                         kind,
                         p,
                         date,
-                        Some(basis.clone()),
-                        note.clone(),
-                        false,
+                        Cite {
+                            basis: Some(basis.clone()),
+                            note: note.clone(),
+                            inferred: false,
+                        },
                         &rows[0].origin,
                     );
                 }
