@@ -21,6 +21,19 @@ pub struct Row {
 }
 
 impl Table {
+    /// A table from rows of cells, numbered from line 1 (the header).
+    pub fn from_rows(file: &str, rows: impl IntoIterator<Item = Vec<String>>) -> Table {
+        Table {
+            file: Arc::from(file),
+            sheet: None,
+            rows: rows
+                .into_iter()
+                .enumerate()
+                .map(|(i, cells)| Row { line: i + 1, cells })
+                .collect(),
+        }
+    }
+
     pub fn origin(&self, line: usize) -> Origin {
         Origin::line(&self.file, self.sheet.as_ref(), line)
     }

@@ -64,22 +64,8 @@ fn code(a: &Atlas, code: &str, date: NaiveDate) -> UnitId {
         .unwrap_or_else(|| panic!("no unit {code} on {date}"))
 }
 
-fn count(
-    a: &Atlas,
-    root: UnitId,
-    date: NaiveDate,
-    kind: UnitKind,
-    unit_type: Option<&str>,
-) -> usize {
-    a.census(root, date)
-        .iter()
-        .filter(|((k, t), _)| *k == kind && unit_type.is_none_or(|u| u == t))
-        .map(|(_, n)| n)
-        .sum()
-}
-
 fn count_communes(a: &Atlas, root: UnitId, date: NaiveDate, unit_type: Option<&str>) -> usize {
-    count(a, root, date, UnitKind::Commune, unit_type)
+    a.count_under(root, date, UnitKind::Commune, unit_type)
 }
 
 #[test]
@@ -131,7 +117,7 @@ fn tra_vinh_on_1_june_2025() {
     let province = tv[0].unit;
     assert_eq!(a.version_at(province, date).unwrap().name, "Tỉnh Trà Vinh");
     assert_eq!(a.children(province, date).len(), 9);
-    assert_eq!(count(a, province, date, UnitKind::District, None), 9);
+    assert_eq!(a.count_under(province, date, UnitKind::District, None), 9);
     assert_eq!(count_communes(a, province, date, None), 104);
     assert_eq!(count_communes(a, province, date, Some("Xã")), 85);
     assert_eq!(count_communes(a, province, date, Some("Phường")), 9);

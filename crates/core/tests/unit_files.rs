@@ -91,19 +91,10 @@ fn stored() -> Atlas {
 const HEADER: &str = "Mã|Tên|Loại|Mã đơn vị cha|Hiệu lực từ|Hiệu lực đến (hết ngày)|Mã tiền thân|Căn cứ pháp lý|Doanh nghiệp nhỏ, siêu nhỏ|Cơ sở giáo dục mầm non, tiểu học, nhà trẻ|Cơ quan, đơn vị lực lượng vũ trang";
 
 fn table(lines: &[&str]) -> Vec<Table> {
-    let file: Arc<str> = Arc::from("kdc.csv");
-    vec![Table {
-        file,
-        sheet: None,
-        rows: std::iter::once(HEADER)
-            .chain(lines.iter().copied())
-            .enumerate()
-            .map(|(i, l)| Row {
-                line: i + 1,
-                cells: l.split('|').map(String::from).collect(),
-            })
-            .collect(),
-    }]
+    let rows = std::iter::once(HEADER)
+        .chain(lines.iter().copied())
+        .map(|l| l.split('|').map(String::from).collect());
+    vec![Table::from_rows("kdc.csv", rows)]
 }
 
 const GOOD: [&str; 9] = [

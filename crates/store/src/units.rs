@@ -13,7 +13,7 @@ use binhyen_core::units::{
     UnitKind, Validity, Version, event_key, merge,
 };
 use chrono::NaiveDate;
-use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, Order, Query, SimpleExpr};
+use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, IntoIden, Order, Query, SimpleExpr};
 use sea_orm::{ConnectionTrait, DatabaseTransaction, DbErr, QueryResult, TransactionTrait};
 
 use crate::Store;
@@ -22,7 +22,7 @@ use crate::Store;
 mod t {
     use sea_orm::DeriveIden;
 
-    #[derive(DeriveIden)]
+    #[derive(Clone, Copy, DeriveIden)]
     pub enum Unit {
         Table,
         Id,
@@ -30,7 +30,7 @@ mod t {
         Kind,
     }
 
-    #[derive(DeriveIden)]
+    #[derive(Clone, Copy, DeriveIden)]
     pub enum UnitVersion {
         Table,
         UnitId,
@@ -43,7 +43,7 @@ mod t {
         SearchKey,
     }
 
-    #[derive(DeriveIden)]
+    #[derive(Clone, Copy, DeriveIden)]
     pub enum LineageEvent {
         Table,
         Id,
@@ -54,7 +54,7 @@ mod t {
         Note,
     }
 
-    #[derive(DeriveIden)]
+    #[derive(Clone, Copy, DeriveIden)]
     pub enum LineageLink {
         Table,
         EventId,
@@ -136,88 +136,87 @@ struct Stored {
     event_ids: Vec<i64>,
 }
 
+/// Every row of `table` (the listed columns), in `order`.
+async fn select_all<C: IntoIden + Copy + 'static>(
+    conn: &impl ConnectionTrait,
+    table: C,
+    columns: &[C],
+    order: &[C],
+) -> Result<Vec<QueryResult>, DbErr> {
+    let mut q = Query::select();
+    q.columns(columns.iter().copied()).from(table);
+    for &c in order {
+        q.order_by(c, Order::Asc);
+    }
+    conn.query_all(&q).await
+}
+
+/// The position of the row a child row belongs to, or an error naming the orphan.
+fn owner(index: &HashMap<i64, usize>, id: i64, what: &str) -> Result<usize, DbErr> {
+    index
+        .get(&id)
+        .copied()
+        .ok_or_else(|| DbErr::Custom(format!("{what} refers to missing row {id}")))
+}
+
 async fn load(conn: &impl ConnectionTrait) -> Result<Stored, DbErr> {
-    let get = |r: &QueryResult, c: &str| r.try_get::<i64>("", c);
-    let rows = conn
-        .query_all(
-            &Query::select()
-                .columns([UnitCol::Id, UnitCol::Key, UnitCol::Kind])
-                .from(UnitCol::Table)
-                .order_by(UnitCol::Id, Order::Asc)
-                .to_owned(),
-        )
-        .await?;
+    use UnitVersion as V;
+    let id = |r: &QueryResult, c: &str| r.try_get::<i64>("", c);
+    let rows = select_all(
+        conn,
+        UnitCol::Table,
+        &[UnitCol::Id, UnitCol::Key, UnitCol::Kind],
+        &[UnitCol::Id],
+    )
+    .await?;
     let mut units = Vec::with_capacity(rows.len());
     let mut pos = HashMap::with_capacity(rows.len());
     for r in &rows {
-        let id = get(r, "id")?;
-        pos.insert(id, units.len());
+        pos.insert(id(r, "id")?, units.len());
         units.push(Unit {
-            id,
+            id: id(r, "id")?,
             key: r.try_get("", "key")?,
             kind: kind_of(&r.try_get::<String>("", "kind")?)?,
             versions: Vec::new(),
         });
     }
-    let rows = conn
-        .query_all(
-            &Query::select()
-                .columns([
-                    UnitVersion::UnitId,
-                    UnitVersion::ValidFrom,
-                    UnitVersion::ValidTo,
-                    UnitVersion::Code,
-                    UnitVersion::Name,
-                    UnitVersion::UnitType,
-                    UnitVersion::ParentId,
-                ])
-                .from(UnitVersion::Table)
-                .order_by(UnitVersion::UnitId, Order::Asc)
-                .order_by(UnitVersion::ValidFrom, Order::Asc)
-                .to_owned(),
-        )
-        .await?;
-    for r in &rows {
-        let unit = get(r, "unit_id")?;
-        let Some(&p) = pos.get(&unit) else {
-            return Err(DbErr::Custom(format!(
-                "unit_version of missing unit {unit}"
-            )));
-        };
+    let columns = [
+        V::UnitId,
+        V::ValidFrom,
+        V::ValidTo,
+        V::Code,
+        V::Name,
+        V::UnitType,
+        V::ParentId,
+    ];
+    for r in &select_all(conn, V::Table, &columns, &[V::UnitId, V::ValidFrom]).await? {
+        let p = owner(&pos, id(r, "unit_id")?, "unit_version")?;
         units[p].versions.push(Version {
             code: r.try_get("", "code")?,
             name: r.try_get("", "name")?,
             unit_type: r.try_get("", "unit_type")?,
-            parent: r.try_get::<Option<i64>>("", "parent_id")?,
+            parent: r.try_get("", "parent_id")?,
             validity: Validity {
-                from: r.try_get::<NaiveDate>("", "valid_from")?,
-                to: r.try_get::<Option<NaiveDate>>("", "valid_to")?,
+                from: r.try_get("", "valid_from")?,
+                to: r.try_get("", "valid_to")?,
             },
             origin: None,
         });
     }
-    let rows = conn
-        .query_all(
-            &Query::select()
-                .columns([
-                    EventCol::Id,
-                    EventCol::Kind,
-                    EventCol::EffectiveDate,
-                    EventCol::LegalBasis,
-                    EventCol::Note,
-                ])
-                .from(EventCol::Table)
-                .order_by(EventCol::Id, Order::Asc)
-                .to_owned(),
-        )
-        .await?;
+    let columns = [
+        EventCol::Id,
+        EventCol::Kind,
+        EventCol::EffectiveDate,
+        EventCol::LegalBasis,
+        EventCol::Note,
+    ];
+    let rows = select_all(conn, EventCol::Table, &columns, &[EventCol::Id]).await?;
     let mut events = Vec::with_capacity(rows.len());
     let mut event_ids = Vec::with_capacity(rows.len());
     let mut event_pos = HashMap::with_capacity(rows.len());
     for r in &rows {
-        let id = get(r, "id")?;
-        event_pos.insert(id, events.len());
-        event_ids.push(id);
+        event_pos.insert(id(r, "id")?, events.len());
+        event_ids.push(id(r, "id")?);
         events.push(LineageEvent {
             kind: event_kind_of(&r.try_get::<String>("", "kind")?)?,
             date: r.try_get("", "effective_date")?,
@@ -227,31 +226,24 @@ async fn load(conn: &impl ConnectionTrait) -> Result<Stored, DbErr> {
             origin: None,
         });
     }
-    let rows = conn
-        .query_all(
-            &Query::select()
-                .columns([
-                    LinkCol::EventId,
-                    LinkCol::FromUnit,
-                    LinkCol::ToUnit,
-                    LinkCol::Share,
-                    LinkCol::Partial,
-                    LinkCol::Inferred,
-                    LinkCol::Note,
-                ])
-                .from(LinkCol::Table)
-                .order_by(LinkCol::EventId, Order::Asc)
-                .order_by(LinkCol::Position, Order::Asc)
-                .to_owned(),
-        )
-        .await?;
-    for r in &rows {
-        let event = get(r, "event_id")?;
-        let Some(&p) = event_pos.get(&event) else {
-            return Err(DbErr::Custom(format!(
-                "lineage_link of missing event {event}"
-            )));
-        };
+    let columns = [
+        LinkCol::EventId,
+        LinkCol::FromUnit,
+        LinkCol::ToUnit,
+        LinkCol::Share,
+        LinkCol::Partial,
+        LinkCol::Inferred,
+        LinkCol::Note,
+    ];
+    for r in &select_all(
+        conn,
+        LinkCol::Table,
+        &columns,
+        &[LinkCol::EventId, LinkCol::Position],
+    )
+    .await?
+    {
+        let p = owner(&event_pos, id(r, "event_id")?, "lineage_link")?;
         events[p].links.push(LineageLink {
             from: r.try_get("", "from_unit")?,
             to: r.try_get("", "to_unit")?,

@@ -1,9 +1,7 @@
 //! The official import on both databases: the country loads, the issue's facts hold on the
 //! stored map, a second import changes nothing, and a refused file changes nothing.
 
-use std::sync::Arc;
-
-use binhyen_core::table::{Row, Table};
+use binhyen_core::table::Table;
 use binhyen_core::units::official::{self, REFORM, UNITS_2025_03};
 use binhyen_core::units::{Atlas, ProblemKind, UnitId, UnitKind, file};
 use binhyen_store::Store;
@@ -24,35 +22,12 @@ async fn import_official(store: &Store) -> (Atlas, ImportSummary) {
         .expect("official import")
 }
 
-fn count(
-    a: &Atlas,
-    root: UnitId,
-    date: NaiveDate,
-    kind: UnitKind,
-    unit_type: Option<&str>,
-) -> usize {
-    a.census(root, date)
-        .iter()
-        .filter(|((k, t), _)| *k == kind && unit_type.is_none_or(|u| u == t))
-        .map(|(_, n)| n)
-        .sum()
-}
-
 fn kdc_table(lines: &[&str]) -> Vec<Table> {
-    let file: Arc<str> = Arc::from("kdc.csv");
     let header = "Mã|Tên|Loại|Mã đơn vị cha|Hiệu lực từ|Hiệu lực đến (hết ngày)|Mã tiền thân";
-    vec![Table {
-        file,
-        sheet: None,
-        rows: std::iter::once(header)
-            .chain(lines.iter().copied())
-            .enumerate()
-            .map(|(i, l)| Row {
-                line: i + 1,
-                cells: l.split('|').map(String::from).collect(),
-            })
-            .collect(),
-    }]
+    let rows = std::iter::once(header)
+        .chain(lines.iter().copied())
+        .map(|l| l.split('|').map(String::from).collect());
+    vec![Table::from_rows("kdc.csv", rows)]
 }
 
 async fn import_file(store: &Store, lines: &[&str]) -> Result<(Atlas, ImportSummary), ImportError> {
@@ -78,15 +53,15 @@ db_test!(the_country_loads_and_the_issue_facts_hold, |store| {
     let june = d(2025, 6, 1);
     let tv = a.find_code("84", june).unwrap();
     assert_eq!(a.version_at(tv, june).unwrap().name, "Tỉnh Trà Vinh");
-    assert_eq!(count(&a, tv, june, UnitKind::District, None), 9);
-    assert_eq!(count(&a, tv, june, UnitKind::Commune, None), 104);
-    assert_eq!(count(&a, tv, june, UnitKind::Commune, Some("Xã")), 85);
-    assert_eq!(count(&a, tv, june, UnitKind::Commune, Some("Phường")), 9);
-    assert_eq!(count(&a, tv, june, UnitKind::Commune, Some("Thị trấn")), 10);
+    assert_eq!(a.count_under(tv, june, UnitKind::District, None), 9);
+    assert_eq!(a.count_under(tv, june, UnitKind::Commune, None), 104);
+    assert_eq!(a.count_under(tv, june, UnitKind::Commune, Some("Xã")), 85);
+    assert_eq!(a.count_under(tv, june, UnitKind::Commune, Some("Phường")), 9);
+    assert_eq!(a.count_under(tv, june, UnitKind::Commune, Some("Thị trấn")), 10);
 
     // 01/07/2025: Tỉnh Vĩnh Long has 124 communes, 41 of which descend from Trà Vinh's 104.
     let vl = a.find_code("86", REFORM).unwrap();
-    assert_eq!(count(&a, vl, REFORM, UnitKind::Commune, None), 124);
+    assert_eq!(a.count_under(vl, REFORM, UnitKind::Commune, None), 124);
     let from_tv = a
         .children(vl, REFORM)
         .into_iter()

@@ -307,6 +307,16 @@ impl Atlas {
         out
     }
 
+    /// How many units of `kind` (and of `unit_type`, when given) lie under `id` on `date`:
+    /// the communes of a province, the wards of a city.
+    pub fn count_under(&self, id: UnitId, date: NaiveDate, kind: UnitKind, unit_type: Option<&str>) -> usize {
+        self.census(id, date)
+            .iter()
+            .filter(|((k, t), _)| *k == kind && unit_type.is_none_or(|u| u == t))
+            .map(|(_, n)| n)
+            .sum()
+    }
+
     /// Every event that names `id`, in date order.
     pub fn events_of(&self, id: UnitId) -> Vec<&LineageEvent> {
         self.pos

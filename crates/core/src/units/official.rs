@@ -803,38 +803,31 @@ fn replay(b: &mut Builder, date: NaiveDate, rows: Vec<Change>) {
         }
     }
 
-    // Lineage: one merge event per receiving unit, one split event per divided unit.
-    for (to, rows) in &merges {
-        let Some(&tp) = new_ids.get(to) else { continue };
-        let links = rows
-            .iter()
-            .filter_map(|r| before.get(&r.from).map(|&fp| link(b.id(fp), b.id(tp), r)))
-            .collect();
-        b.event(
-            EventKind::Merge,
-            date,
-            rows[0].basis.clone(),
-            None,
-            links,
-            &rows[0].origin,
-        );
-    }
-    for (from, rows) in &splits {
-        let Some(&fp) = before.get(from) else {
-            continue;
-        };
-        let links = rows
-            .iter()
-            .filter_map(|r| new_ids.get(&r.to).map(|&tp| link(b.id(fp), b.id(tp), r)))
-            .collect();
-        b.event(
-            EventKind::Split,
-            date,
-            rows[0].basis.clone(),
-            None,
-            links,
-            &rows[0].origin,
-        );
+    // Lineage: one merge event per receiving unit, one split event per divided unit; every row
+    // links the unit of `from` the day before to the unit of `to` on the day.
+    for (kind, groups) in [(EventKind::Merge, &merges), (EventKind::Split, &splits)] {
+        for rows in groups.values() {
+            let links: Vec<LineageLink> = rows
+                .iter()
+                .filter_map(|r| {
+                    Some(link(
+                        b.id(*before.get(&r.from)?),
+                        b.id(*new_ids.get(&r.to)?),
+                        r,
+                    ))
+                })
+                .collect();
+            if !links.is_empty() {
+                b.event(
+                    kind,
+                    date,
+                    rows[0].basis.clone(),
+                    None,
+                    links,
+                    &rows[0].origin,
+                );
+            }
+        }
     }
     b.follow_parents(date, &ended_by);
 }
