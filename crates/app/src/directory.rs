@@ -1,21 +1,39 @@
 //! Finding units by code and asking which unit lies inside which: the seam between auth and units.
 //!
 //! [`UnitDirectory`] is what the service layer needs from the units engineer's `Atlas`: resolve a
-//! unit code on a date, describe a unit id, and answer [`Territory`] containment. Until the units
-//! tables land, the application runs on a [`StaticDirectory`] — empty in production (only
-//! country-wide grants, unit code `VN`, can be given), filled by tests and, later, by the Atlas.
-//! Pointing the application at the real units is one function: [`installed`].
+//! unit code on a date, describe a unit id, and answer [`Territory`] containment. The application
+//! runs on the stored map ([`SharedAtlas`], loaded at start and replaced after imports); unit tests
+//! use a small [`StaticDirectory`].
 
+#[cfg(test)]
 use std::collections::HashMap;
 
 use binhyen_core::authz::{Scope, Territory};
-use binhyen_core::units::{UnitId, UnitKind};
+use binhyen_core::units::{Atlas, UnitId, UnitKind};
 use chrono::NaiveDate;
 
-/// The directory the application runs on (server and commands). Until the units tables land it
-/// is empty — only `VN`, the whole country, resolves; this is where the units `Atlas` plugs in.
-pub fn installed() -> std::sync::Arc<dyn UnitDirectory> {
-    std::sync::Arc::new(StaticDirectory::default())
+pub use crate::units::SharedAtlas;
+
+/// The stored map, for commands that run once (the server keeps its own [`SharedAtlas`]).
+pub async fn installed(store: &binhyen_store::Store) -> anyhow::Result<SharedAtlas> {
+    let atlas = SharedAtlas::default();
+    reload(store, &atlas).await?;
+    Ok(atlas)
+}
+
+/// Replaces `atlas` with the stored map (an invalid stored map leaves it as it was, with a warning).
+pub async fn reload(store: &binhyen_store::Store, atlas: &SharedAtlas) -> anyhow::Result<()> {
+    match store.load_atlas().await {
+        Ok(a) => atlas.set(a),
+        Err(binhyen_store::units::ImportError::Invalid(p)) => {
+            tracing::warn!(
+                "stored units are invalid ({} problems); the map is empty",
+                p.len()
+            );
+        }
+        Err(binhyen_store::units::ImportError::Db(e)) => return Err(e.into()),
+    }
+    Ok(())
 }
 
 /// The code users type for the whole country.
@@ -30,7 +48,7 @@ pub struct UnitRef {
     pub kind: UnitKind,
 }
 
-/// Unit lookups for the service layer. Implemented by the units `Atlas` once it lands.
+/// Unit lookups for the service layer, implemented by the stored map ([`SharedAtlas`]).
 pub trait UnitDirectory: Territory + Send + Sync {
     /// The unit carrying `code` on `on` (codes are unique per date, not forever).
     fn by_code(&self, code: &str, on: NaiveDate) -> Option<UnitRef>;
@@ -38,7 +56,8 @@ pub trait UnitDirectory: Territory + Send + Sync {
     fn by_id(&self, id: UnitId) -> Option<UnitRef>;
 }
 
-/// An in-memory directory: a list of units and their parents.
+/// An in-memory directory for unit tests: a list of units and their parents.
+#[cfg(test)]
 #[derive(Default)]
 pub struct StaticDirectory {
     units: HashMap<UnitId, UnitRef>,
@@ -46,9 +65,9 @@ pub struct StaticDirectory {
     parent: HashMap<UnitId, UnitId>,
 }
 
+#[cfg(test)]
 impl StaticDirectory {
     /// `(unit, parent)` pairs; parents must be in the list too (or `None` for provinces).
-    #[cfg(test)]
     pub fn new(units: impl IntoIterator<Item = (UnitRef, Option<UnitId>)>) -> StaticDirectory {
         let mut d = StaticDirectory::default();
         for (u, p) in units {
@@ -62,6 +81,7 @@ impl StaticDirectory {
     }
 }
 
+#[cfg(test)]
 impl Territory for StaticDirectory {
     fn within(&self, scope: UnitId, unit: UnitId) -> bool {
         let mut cur = Some(unit);
@@ -75,6 +95,7 @@ impl Territory for StaticDirectory {
     }
 }
 
+#[cfg(test)]
 impl UnitDirectory for StaticDirectory {
     fn by_code(&self, code: &str, _on: NaiveDate) -> Option<UnitRef> {
         self.by_code
@@ -85,6 +106,38 @@ impl UnitDirectory for StaticDirectory {
 
     fn by_id(&self, id: UnitId) -> Option<UnitRef> {
         self.units.get(&id).cloned()
+    }
+}
+
+fn unit_ref(atlas: &Atlas, id: UnitId, on: Option<NaiveDate>) -> Option<UnitRef> {
+    let unit = atlas.unit(id)?;
+    let v = match on {
+        Some(d) => unit.version_at(d)?,
+        None => unit.last(),
+    };
+    Some(UnitRef {
+        id,
+        code: v.code.clone(),
+        name: v.name.clone(),
+        kind: unit.kind,
+    })
+}
+
+impl Territory for SharedAtlas {
+    fn within(&self, scope: UnitId, unit: UnitId) -> bool {
+        self.get().within(scope, unit)
+    }
+}
+
+impl UnitDirectory for SharedAtlas {
+    fn by_code(&self, code: &str, on: NaiveDate) -> Option<UnitRef> {
+        let atlas = self.get();
+        let id = atlas.find_code(code.trim(), on)?;
+        unit_ref(&atlas, id, Some(on))
+    }
+
+    fn by_id(&self, id: UnitId) -> Option<UnitRef> {
+        unit_ref(&self.get(), id, None)
     }
 }
 

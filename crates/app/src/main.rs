@@ -7,6 +7,7 @@ mod clock;
 mod config;
 mod directory;
 mod service;
+mod units;
 mod web;
 
 fn main() -> std::process::ExitCode {

@@ -4,5 +4,6 @@
 //! the clock; callers pass dates and data in, and get values, verdicts and explanations out.
 
 pub mod authz;
+pub mod table;
 pub mod text;
 pub mod units;

@@ -142,6 +142,23 @@ impl DatabaseUrl {
     }
 }
 
+/// `postgres://u:p@h:5432/old?x=y` with the database name replaced.
+pub(crate) fn with_database(url: &str, name: &str) -> String {
+    let (head, query) = match url.split_once('?') {
+        Some((h, q)) => (h, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = head.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match head[scheme_end..].find('/') {
+        Some(i) => &head[..scheme_end + i],
+        None => head,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
 fn redact(raw: &str) -> String {
     strip_password(raw, Some("***"))
 }

@@ -11,12 +11,28 @@ pub mod migration;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod tx;
+pub mod units;
 
 pub use connect::{Backend, ConnectError, DatabaseUrl};
 pub use sea_orm::DbErr;
 pub use tx::{Db, Tx};
 
 use sea_orm::DatabaseConnection;
+
+fn plain_identifier(name: &str) -> Result<&str, DbErr> {
+    let ok = !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+        && !name.starts_with(|c: char| c.is_ascii_digit());
+    if ok {
+        Ok(name)
+    } else {
+        Err(DbErr::Custom(format!(
+            "not a plain database name: {name:?}"
+        )))
+    }
+}
 
 /// A handle on the database. Cheap to clone (the pool is shared).
 #[derive(Clone, Debug)]
@@ -59,6 +75,38 @@ impl Store {
     /// The underlying connection, for the modules of this crate only.
     pub(crate) fn conn(&self) -> &DatabaseConnection {
         &self.conn
+    }
+
+    /// PostgreSQL: creates the empty database `name` on the server of `server` and returns its
+    /// URL (tests and benchmarks). `name` must be a plain identifier.
+    pub async fn create_postgres_database(
+        server: &DatabaseUrl,
+        name: &str,
+    ) -> Result<DatabaseUrl, DbErr> {
+        Self::on_server(
+            server,
+            &format!("CREATE DATABASE {}", plain_identifier(name)?),
+        )
+        .await?;
+        DatabaseUrl::parse(&connect::with_database(server.expose(), name))
+            .map_err(|e| DbErr::Custom(e.to_string()))
+    }
+
+    /// PostgreSQL: drops the database `name` on the server of `server`.
+    pub async fn drop_postgres_database(server: &DatabaseUrl, name: &str) -> Result<(), DbErr> {
+        Self::on_server(
+            server,
+            &format!("DROP DATABASE IF EXISTS {}", plain_identifier(name)?),
+        )
+        .await
+    }
+
+    async fn on_server(server: &DatabaseUrl, sql: &str) -> Result<(), DbErr> {
+        use sea_orm::ConnectionTrait;
+        let admin = sea_orm::Database::connect(server.expose()).await?;
+        let result = admin.execute_unprepared(sql).await.map(|_| ());
+        admin.close().await.ok();
+        result
     }
 
     /// Closes the pool (used by tests and by `backup` before copying files).

@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use std::collections::BTreeMap;
 
-use sea_orm::{ConnectionTrait, Database, DbErr};
+use sea_orm::{ConnectionTrait, DbErr};
 
 use crate::{Backend, DatabaseUrl, Store};
 
@@ -50,15 +50,10 @@ pub async fn postgres() -> Option<TestDb> {
         N.fetch_add(1, Ordering::SeqCst),
         rand::random::<u32>()
     );
-    let admin = Database::connect(base.as_str())
-        .await
-        .expect("connect to TEST_PG_URL");
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+    let server = DatabaseUrl::parse(&base).expect("TEST_PG_URL is a PostgreSQL URL");
+    let url = Store::create_postgres_database(&server, &name)
         .await
         .expect("create test database");
-    admin.close().await.ok();
-    let url = DatabaseUrl::parse(&replace_db_name(&base, &name)).expect("test url");
     let store = Store::connect(&url).await.expect("open postgres");
     store.migrate().await.expect("migrate postgres");
     Some(TestDb {
@@ -70,19 +65,7 @@ pub async fn postgres() -> Option<TestDb> {
 
 /// `postgres://u:p@h:5432/old?x=y` with the database name replaced.
 pub fn replace_db_name(url: &str, name: &str) -> String {
-    let (head, query) = match url.split_once('?') {
-        Some((h, q)) => (h, Some(q)),
-        None => (url, None),
-    };
-    let scheme_end = head.find("://").map(|i| i + 3).unwrap_or(0);
-    let base = match head[scheme_end..].find('/') {
-        Some(i) => &head[..scheme_end + i],
-        None => head,
-    };
-    match query {
-        Some(q) => format!("{base}/{name}?{q}"),
-        None => format!("{base}/{name}"),
-    }
+    crate::connect::with_database(url, name)
 }
 
 /// Runs raw SQL on the store, for tests that must do what the application never does

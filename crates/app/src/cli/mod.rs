@@ -8,8 +8,11 @@ use crate::config::GlobalOpts;
 
 mod audit;
 mod backup;
+mod bench;
+mod import;
 mod migrate;
 mod serve;
+mod units;
 mod user;
 
 #[derive(Parser, Debug)]
@@ -40,6 +43,12 @@ pub enum Command {
     Audit(audit::AuditCommand),
     /// Sao lưu cơ sở dữ liệu (back up the database).
     Backup(backup::BackupArgs),
+    /// Nhập dữ liệu (import data).
+    Import(import::ImportArgs),
+    /// Bản đồ đơn vị qua các thời kỳ (units through time).
+    Units(units::UnitsArgs),
+    /// Đo hiệu năng (benchmarks).
+    Bench(bench::BenchArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -70,6 +79,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::User(c) => user::run(&g, c).await,
         Command::Audit(c) => audit::run(&g, c).await,
         Command::Backup(a) => backup::run(&g, a).await,
+        Command::Import(args) => import::run(&g, args).await,
+        Command::Units(args) => units::run(&g, args).await,
+        Command::Bench(args) => bench::run(&g, args).await,
     }
 }
 

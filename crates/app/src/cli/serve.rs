@@ -24,6 +24,7 @@ pub struct ServeArgs {
 pub async fn run(g: &GlobalOpts, args: ServeArgs) -> anyhow::Result<()> {
     let store = g.open_store().await?;
     let state = web::AppState::new(store);
+    web::units::load_atlas(&state).await?;
     serve_state(state, args).await
 }
 

@@ -85,10 +85,10 @@ fn read_password() -> anyhow::Result<String> {
 
 pub async fn run(g: &GlobalOpts, cmd: UserCommand) -> anyhow::Result<()> {
     let store = g.open_store().await?;
-    let units = directory::installed();
+    let units = directory::installed(&store).await?;
     let ctx = Ctx {
         store: &store,
-        units: &*units,
+        units: &units,
         now: chrono::Utc::now(),
     };
     let locale = g.lang.code();

@@ -33,6 +33,7 @@ fn app(store: &Store) -> App {
     let (clock, hand) = Clock::manual(Utc.with_ymd_and_hms(2025, 7, 1, 1, 0, 0).unwrap());
     let state = AppState {
         store: store.clone(),
+        atlas: Default::default(),
         units: Arc::new(fixture::directory()),
         clock,
         secure_cookies: false,

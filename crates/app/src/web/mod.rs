@@ -12,7 +12,7 @@ use axum::routing::get;
 use binhyen_store::Store;
 
 use crate::clock::Clock;
-use crate::directory::{self, UnitDirectory};
+use crate::directory::UnitDirectory;
 use crate::service::Ctx;
 
 mod admin;
@@ -24,6 +24,7 @@ mod auth_tests;
 pub mod csrf;
 mod i18n;
 mod pages;
+pub mod units;
 
 pub use i18n::Tr;
 
@@ -31,7 +32,9 @@ pub use i18n::Tr;
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
-    /// Unit lookups and territory containment (the units `Atlas` once it lands).
+    /// The map through time, loaded at start (`web::units::load_atlas`), replaced after imports.
+    pub atlas: crate::units::SharedAtlas,
+    /// Unit lookups and territory containment: the atlas above (a fixture in unit tests).
     pub units: Arc<dyn UnitDirectory>,
     pub clock: Clock,
     /// Mark cookies `Secure` (when served over HTTPS).
@@ -40,9 +43,11 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(store: Store) -> AppState {
+        let atlas = crate::units::SharedAtlas::default();
         AppState {
             store,
-            units: directory::installed(),
+            units: Arc::new(atlas.clone()),
+            atlas,
             clock: Clock::system(),
             secure_cookies: false,
         }
@@ -66,6 +71,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(admin::routes())
         .merge(api::routes())
+        .merge(units::routes())
         .merge(assets::routes())
         .layer(middleware::from_fn(csrf::guard))
         .with_state(state)

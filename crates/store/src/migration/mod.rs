@@ -6,6 +6,7 @@
 use sea_orm_migration::prelude::*;
 
 mod m0001_meta;
+mod m0002_units;
 mod m0003_auth;
 mod m0004_audit;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
         vec![
             Box::new(m0001_meta::Migration),
+            Box::new(m0002_units::Migration),
             Box::new(m0003_auth::Migration),
             Box::new(m0004_audit::Migration),
         ]

@@ -1,0 +1,105 @@
+//! `binhyen import units [--file FILE.csv|.xlsx]…`: load units into the database, all or
+//! nothing, with a progress bar and a summary. Without a file: the official lists compiled into
+//! the binary (the country from 01/05/2024 onward).
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::config::GlobalOpts;
+use crate::units::{self, ImportFailure, Source, text};
+use binhyen_store::units::Stage;
+
+#[derive(Args, Debug)]
+pub struct ImportArgs {
+    #[command(subcommand)]
+    pub what: ImportWhat,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ImportWhat {
+    /// Nạp đơn vị: danh mục chính thức, hoặc khu dân cư, cơ quan, doanh nghiệp, cơ sở giáo dục
+    /// từ tệp (load units: the official lists, or residential areas and organisations from files).
+    Units(ImportUnitsArgs),
+}
+
+#[derive(Args, Debug)]
+pub struct ImportUnitsArgs {
+    /// Tệp .csv (UTF-8) hoặc .xlsx theo mẫu `binhyen units template`; có thể lặp lại
+    /// (a .csv or .xlsx file in the template's layout; may be repeated).
+    #[arg(long = "file")]
+    pub files: Vec<PathBuf>,
+}
+
+pub async fn run(g: &GlobalOpts, args: ImportArgs) -> anyhow::Result<()> {
+    let ImportWhat::Units(args) = args.what;
+    let lang = g.lang.code();
+    let source = if args.files.is_empty() {
+        println!("{}", text(lang, "units.cli.official", &[]));
+        Source::Official
+    } else {
+        let mut files = Vec::new();
+        for path in &args.files {
+            let bytes = std::fs::read(path).map_err(|e| {
+                anyhow::anyhow!(text(
+                    lang,
+                    "units.cli.read_failed",
+                    &[
+                        ("path", path.display().to_string()),
+                        ("reason", e.to_string())
+                    ]
+                ))
+            })?;
+            let name = path.file_name().map_or_else(
+                || path.display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            );
+            files.push((name, bytes));
+        }
+        Source::Files(files)
+    };
+    let store = g.open_store().await?;
+    let bar = ProgressBar::new(1);
+    bar.set_style(
+        ProgressStyle::with_template("{msg:28} [{bar:40}] {pos}/{len} ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    let progress = |stage: Stage, done: u64, total: u64| {
+        let key = match stage {
+            Stage::Reading => "units.cli.reading",
+            Stage::Checking => "units.cli.checking",
+            Stage::Writing => "units.cli.writing",
+        };
+        bar.set_message(text(lang, key, &[]));
+        bar.set_length(total.max(1));
+        bar.set_position(done);
+    };
+    let result = units::import(&store, source, None, &progress).await;
+    bar.finish_and_clear();
+    match result {
+        Ok(summary) => {
+            println!("{}", units::summary_text(lang, &summary));
+            Ok(())
+        }
+        Err(ImportFailure::Refused(problems)) => {
+            for p in &problems {
+                eprintln!("{}", units::problem_text(lang, p));
+            }
+            let count: usize = problems
+                .iter()
+                .map(|p| match p.kind {
+                    binhyen_core::units::ProblemKind::More { count } => count,
+                    _ => 1,
+                })
+                .sum();
+            Err(anyhow::anyhow!(text(
+                lang,
+                "units.cli.refused",
+                &[("count", count.to_string())]
+            )))
+        }
+        Err(ImportFailure::Db(e)) => Err(e.into()),
+    }
+}
