@@ -1,0 +1,24 @@
+//! The built-in files under `standards/`, embedded in the binary.
+
+use crate::diag::SourceFile;
+
+macro_rules! embed {
+    ($($path:literal),* $(,)?) => {
+        &[$(($path, include_str!(concat!("../../../../", $path)))),*]
+    };
+}
+
+/// Every built-in file: (path in the repository, text).
+pub(crate) const FILES: &[(&str, &str)] = embed![
+    "standards/sources.toml",
+    "standards/catalogue/registration.toml",
+    "standards/national/antt-kdc.tt124.toml",
+];
+
+/// The built-in files as loader input.
+pub fn files() -> Vec<SourceFile> {
+    FILES
+        .iter()
+        .map(|(p, t)| SourceFile::new(*p, *t))
+        .collect()
+}
