@@ -12,6 +12,12 @@ macro_rules! embed {
 pub(crate) const FILES: &[(&str, &str)] = embed![
     "standards/sources.toml",
     "standards/catalogue/registration.toml",
+    "standards/catalogue/documents.toml",
+    "standards/catalogue/security-events.toml",
+    "standards/catalogue/crime.toml",
+    "standards/catalogue/traffic-fire.toml",
+    "standards/catalogue/models-movement.toml",
+    "standards/catalogue/assessments.toml",
     "standards/national/antt-kdc.tt124.toml",
 ];
 

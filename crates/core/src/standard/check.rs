@@ -266,6 +266,8 @@ impl Scope<'_> {
 pub(crate) struct Checker<'a> {
     env: Env<'a>,
     pub locals: Vec<(String, Ty)>,
+    /// Named values that failed to compile (their uses are not reported again).
+    pub failed: Vec<String>,
     pub errors: Vec<Diagnostic>,
     pub fields_used: Vec<FieldId>,
     pub standards_used: Vec<StdIx>,
@@ -278,6 +280,7 @@ impl<'a> Checker<'a> {
         Checker {
             env,
             locals: vec![],
+            failed: vec![],
             errors: vec![],
             fields_used: vec![],
             standards_used: vec![],
@@ -519,6 +522,9 @@ impl<'a> Checker<'a> {
         }
         if let Some(ix) = self.locals.iter().position(|(l, _)| l == n) {
             return Ok((C::Local(ix as u16), self.locals[ix].1));
+        }
+        if self.failed.iter().any(|f| f == n) {
+            return Err(());
         }
         match n {
             "year" => return Ok((C::Year, Ty::Year)),

@@ -949,17 +949,21 @@ impl World<'_> {
                     loc(f, name.span()),
                     Message::new("std.err.bad_value_name").arg("name", n.as_str()),
                 ));
+                ck.failed.push(n.clone());
                 continue;
             }
             let base = str_offset(f, src.span(), src.get_ref());
-            if let Some((c, ty)) = ck.compile(src.get_ref(), base) {
-                ck.locals.push((n.clone(), ty));
-                locals.push(Local {
-                    name: n.clone(),
-                    source: src.get_ref().clone(),
-                    expr: c,
-                    ty,
-                });
+            match ck.compile(src.get_ref(), base) {
+                Some((c, ty)) => {
+                    ck.locals.push((n.clone(), ty));
+                    locals.push(Local {
+                        name: n.clone(),
+                        source: src.get_ref().clone(),
+                        expr: c,
+                        ty,
+                    });
+                }
+                None => ck.failed.push(n.clone()),
             }
         }
         let field_of = |s: &Spanned<String>| s.get_ref().clone();
