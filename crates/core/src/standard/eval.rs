@@ -523,6 +523,8 @@ impl<'a> Evaluator<'_, 'a> {
         }
     }
 
+    /// The records of the unit's own list (required: unknown when not reported) and of every
+    /// sub-unit that reported the list (a sub-unit without it has its events recorded above).
     fn tree(
         &mut self,
         id: FieldId,
@@ -533,8 +535,24 @@ impl<'a> Evaluator<'_, 'a> {
         proj: Option<&'a C>,
     ) {
         self.records(id, Frame::new(unit, year), acc, cond, proj);
+        self.subtree(id, unit, year, acc, cond, proj);
+    }
+
+    fn subtree(
+        &mut self,
+        id: FieldId,
+        unit: &'a UnitInput,
+        year: i32,
+        acc: &mut Acc,
+        cond: Option<&'a C>,
+        proj: Option<&'a C>,
+    ) {
         for s in unit.subunits.iter().flatten() {
-            self.tree(id, s, year, acc, cond, proj);
+            let f = Frame::new(s, year);
+            if f.facts.is_some_and(|x| x.get(id).is_some()) {
+                self.records(id, f, acc, cond, proj);
+            }
+            self.subtree(id, s, year, acc, cond, proj);
         }
     }
 
