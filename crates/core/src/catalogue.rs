@@ -209,6 +209,13 @@ pub struct Catalogue {
 impl Catalogue {
     /// Builds the catalogue from parsed files; every problem is reported with its place.
     pub fn build(docs: &[(&SourceFile, &FileDoc)]) -> Result<Catalogue, Vec<Diagnostic>> {
+        let (cat, errors) = Catalogue::build_partial(docs);
+        if errors.is_empty() { Ok(cat) } else { Err(errors) }
+    }
+
+    /// Builds what it can (the fields without problems) and returns the problems too, so that
+    /// one bad field does not make every rule that uses another field fail.
+    pub(crate) fn build_partial(docs: &[(&SourceFile, &FileDoc)]) -> (Catalogue, Vec<Diagnostic>) {
         let mut cat = Catalogue::default();
         let mut errors = vec![];
         for (file, doc) in docs {
@@ -232,11 +239,7 @@ impl Catalogue {
                 });
             }
         }
-        if errors.is_empty() {
-            Ok(cat)
-        } else {
-            Err(errors)
-        }
+        (cat, errors)
     }
 
     fn add_field(

@@ -105,13 +105,8 @@ impl Registry {
         }
         let docs: Vec<(&SourceFile, &FileDoc)> = parsed.iter().map(|(f, d)| (*f, d)).collect();
         let sources = load_sources(&docs, &mut errors);
-        let catalogue = match Catalogue::build(&docs) {
-            Ok(c) => c,
-            Err(e) => {
-                errors.extend(e);
-                Catalogue::default()
-            }
-        };
+        let (catalogue, cat_errors) = Catalogue::build_partial(&docs);
+        errors.extend(cat_errors);
         let recognitions = recognition_schema(&catalogue, &docs, &mut errors);
         let mut headers = vec![];
         for (f, d) in &docs {
