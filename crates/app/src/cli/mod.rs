@@ -6,8 +6,10 @@ use clap::{Parser, Subcommand};
 
 use crate::config::GlobalOpts;
 
+mod evaluate;
 mod migrate;
 mod serve;
+pub mod standards;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -29,6 +31,10 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Áp dụng các bản chuyển đổi cơ sở dữ liệu (apply database migrations).
     Migrate,
+    /// Đánh giá một hồ sơ JSON theo các tiêu chuẩn, không cần cơ sở dữ liệu (judge a case file).
+    Evaluate(evaluate::EvaluateArgs),
+    /// Xem và kiểm tra các tiêu chuẩn, danh mục số liệu (list, show and check standards).
+    Standards(standards::StandardsCmd),
 }
 
 pub fn main() -> ExitCode {
@@ -56,6 +62,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Serve(args) => serve::run(&g, args).await,
         Command::Migrate => migrate::run(&g).await,
+        Command::Evaluate(args) => evaluate::run(&g, args),
+        Command::Standards(cmd) => standards::run(&g, cmd),
     }
 }
 

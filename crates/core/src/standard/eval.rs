@@ -306,22 +306,23 @@ impl<'a> Evaluator<'_, 'a> {
                 Some(b) => V::Bool(!b),
                 None => V::Unknown,
             },
-            C::And(a, b) => {
-                let (a, b) = (self.eval(a, f).as_bool(), self.eval(b, f).as_bool());
-                match (a, b) {
-                    (Some(false), _) | (_, Some(false)) => V::Bool(false),
+            // Kleene logic; the right side is not read when the left one decides
+            C::And(a, b) => match self.eval(a, f).as_bool() {
+                Some(false) => V::Bool(false),
+                a => match (a, self.eval(b, f).as_bool()) {
+                    (_, Some(false)) => V::Bool(false),
                     (Some(true), Some(true)) => V::Bool(true),
                     _ => V::Unknown,
-                }
-            }
-            C::Or(a, b) => {
-                let (a, b) = (self.eval(a, f).as_bool(), self.eval(b, f).as_bool());
-                match (a, b) {
-                    (Some(true), _) | (_, Some(true)) => V::Bool(true),
+                },
+            },
+            C::Or(a, b) => match self.eval(a, f).as_bool() {
+                Some(true) => V::Bool(true),
+                a => match (a, self.eval(b, f).as_bool()) {
+                    (_, Some(true)) => V::Bool(true),
                     (Some(false), Some(false)) => V::Bool(false),
                     _ => V::Unknown,
-                }
-            }
+                },
+            },
             C::Arith(op, a, b) => {
                 let (a, b) = (self.eval(a, f), self.eval(b, f));
                 arith(*op, a, b)

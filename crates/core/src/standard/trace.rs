@@ -179,8 +179,6 @@ impl RuleResult {
     }
 }
 
-const LOCALES: [&str; 2] = ["vi", "en"];
-
 fn both(f: impl Fn(&str) -> String) -> I18nText {
     I18nText {
         vi: f("vi"),
@@ -809,7 +807,8 @@ impl Evaluation {
                 out.push_str(&format!("{pad}     {}: {}\n", t("std.explain.why_provisional", &[]), n.get(l)));
             }
             let Some(tr_) = &r.trace else { continue };
-            for f in &tr_.facts {
+            const SHOWN: usize = 12;
+            for f in tr_.facts.iter().take(SHOWN) {
                 let mut s = format!("{} = {}", f.label.get(l), f.text.get(l));
                 if f.unit_code != self.unit.code || f.year != self.year {
                     s.push_str(&format!(" [{}, {}]", f.unit_name, f.year));
@@ -827,6 +826,13 @@ impl Evaluation {
                     ));
                 }
                 out.push_str(&format!("{pad}     {}: {s}\n", t("std.explain.fact", &[])));
+            }
+            if tr_.facts.len() > SHOWN {
+                out.push_str(&format!(
+                    "{pad}     {}: {}\n",
+                    t("std.explain.fact", &[]),
+                    t("std.sentence.and_more", &[("count", (tr_.facts.len() - SHOWN).to_string())])
+                ));
             }
             for p in &tr_.parameters {
                 let cite = p
@@ -858,9 +864,4 @@ impl Evaluation {
             }
         }
     }
-}
-
-#[allow(dead_code)]
-fn _locales_used() -> [&'static str; 2] {
-    LOCALES
 }
