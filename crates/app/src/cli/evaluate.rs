@@ -42,13 +42,17 @@ pub fn run(g: &GlobalOpts, args: EvaluateArgs) -> anyhow::Result<()> {
     let lang = g.lang.code();
     let reg = args.source.registry(lang, &[])?;
     let file = read_file(&args.case)?;
-    let c = case::parse(&file, &reg).map_err(|e| {
+    let mut c = case::parse(&file, &reg).map_err(|e| {
         anyhow::anyhow!(
             "{}\n{}",
             t!("std.cli.case_refused", locale = lang, path = file.path.clone(), count = e.len()),
             render_all(&e, lang)
         )
     })?;
+    if let Some(id) = &args.standard {
+        // only the expectations about the standard asked for
+        c.expect.retain(|x| x.standard == *id);
+    }
     let explain = args.format != Format::Table;
     let evaluations = evaluate(&reg, &c, args.standard.as_deref(), explain, lang)?;
     let out = match args.format {
@@ -65,6 +69,17 @@ pub fn run(g: &GlobalOpts, args: EvaluateArgs) -> anyhow::Result<()> {
             .join("\n"),
     };
     print!("{out}");
+    if !c.expect.is_empty() {
+        let problems = c.check(&evaluations, lang);
+        if !problems.is_empty() {
+            bail!(
+                "{}\n{}",
+                t!("std.cli.expectations_failed", locale = lang, count = problems.len()),
+                problems.join("\n")
+            );
+        }
+        eprintln!("{}", t!("std.cli.expectations_ok", locale = lang, count = c.expect.len()));
+    }
     Ok(())
 }
 

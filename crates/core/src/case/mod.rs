@@ -21,7 +21,7 @@ use serde_json::{Map, Value as JV, json};
 use crate::catalogue::{Catalogue, FieldType, RECOGNITIONS, RecordSchema};
 use crate::diag::{Arg, Diagnostic, Message, SourceFile};
 use crate::fact::{Document, FactEntry, Facts, Judgement, Provenance, Record, UnitInput, UnitRef, Value};
-use crate::standard::Registry;
+use crate::standard::{Evaluation, Registry, Verdict};
 use crate::units::UnitKind;
 
 use json::{Json, JsonKind};
@@ -29,11 +29,62 @@ use json::{Json, JsonKind};
 /// The current version of the case format.
 pub const FORMAT: i64 = 1;
 
-/// A parsed case: the year judged and the unit (with everything under it).
+/// A parsed case: the year judged and the unit (with everything under it), and optionally the
+/// verdicts its author expects (so a case is also a test, as in OpenFisca's YAML tests).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Case {
     pub year: i32,
     pub unit: UnitInput,
+    pub expect: Vec<Expectation>,
+}
+
+/// The expected verdict of a standard for the case's unit, and of some of its rules.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Expectation {
+    pub standard: String,
+    pub verdict: Option<Verdict>,
+    pub rules: Vec<(String, Verdict)>,
+}
+
+impl Case {
+    /// Compares the expectations with evaluations of this case; one message per mismatch
+    /// (a standard expected but not evaluated is a mismatch too).
+    pub fn check(&self, evaluations: &[Evaluation], locale: &str) -> Vec<String> {
+        let mut out = vec![];
+        for x in &self.expect {
+            let Some(e) = evaluations.iter().find(|e| e.standard.id == x.standard) else {
+                out.push(crate::diag::tr(locale, "case.expect.not_evaluated", &[("standard", x.standard.clone())]));
+                continue;
+            };
+            let compare = |out: &mut Vec<String>, what: String, want: Verdict, got: Verdict| {
+                if want != got {
+                    out.push(crate::diag::tr(
+                        locale,
+                        "case.expect.mismatch",
+                        &[
+                            ("what", what),
+                            ("want", want.label(e.standard.purpose, locale)),
+                            ("got", got.label(e.standard.purpose, locale)),
+                        ],
+                    ));
+                }
+            };
+            if let Some(v) = x.verdict {
+                compare(&mut out, x.standard.clone(), v, e.verdict);
+            }
+            for (id, v) in &x.rules {
+                match e.rules.iter().find(|r| r.id == *id) {
+                    Some(r) => compare(&mut out, format!("{} {id}", x.standard), *v, r.verdict),
+                    None => out.push(crate::diag::tr(
+                        locale,
+                        "case.expect.no_rule",
+                        &[("standard", x.standard.clone()), ("rule", id.clone())],
+                    )),
+                }
+            }
+        }
+        out
+    }
 }
 
 const MAX_ERRORS: usize = 50;
@@ -149,7 +200,7 @@ impl Reader<'_> {
     }
 
     fn case(&mut self, doc: &Json) -> Option<Case> {
-        self.object(doc, &["binhyen_case", "year", "unit", "note"])?;
+        self.object(doc, &["binhyen_case", "year", "unit", "expect", "note"])?;
         let format = self.required(doc, "binhyen_case").and_then(|v| self.int(v, 1));
         if let Some(f) = format
             && f != FORMAT
@@ -168,9 +219,62 @@ impl Reader<'_> {
             }
             None => return None,
         };
+        let expect = doc.get("expect").map(|e| self.expectations(e)).unwrap_or_default();
         let unit = self.required(doc, "unit")?;
         let unit = self.unit(unit, year, None)?;
-        Some(Case { year, unit })
+        Some(Case { year, unit, expect })
+    }
+
+    fn verdict(&mut self, v: &Json) -> Option<Verdict> {
+        let s = self.string(v)?;
+        let verdict = match s.as_str() {
+            "met" => Some(Verdict::Met),
+            "not_met" => Some(Verdict::NotMet),
+            "insufficient" => Some(Verdict::Insufficient),
+            _ => None,
+        };
+        if verdict.is_none() {
+            self.err(v.span.start, Message::new("case.err.bad_verdict").arg("found", s));
+        }
+        verdict
+    }
+
+    /// `"expect": { "antt-xa": "not_met", "ntm-xa-19.2": { "verdict": "met", "rules": { "3": "met" } } }`
+    fn expectations(&mut self, v: &Json) -> Vec<Expectation> {
+        let JsonKind::Object(m) = &v.kind else {
+            self.expected(v, "case.json.object");
+            return vec![];
+        };
+        let mut out = vec![];
+        for (id, span, x) in m {
+            if !self.reg.standard_ids().iter().any(|s| s == id) {
+                self.err(span.start, Message::new("std.err.unknown_standard").arg("name", id.as_str()).arg("hint", ""));
+                continue;
+            }
+            let mut e = Expectation { standard: id.clone(), verdict: None, rules: vec![] };
+            match &x.kind {
+                JsonKind::String(_) => e.verdict = self.verdict(x),
+                JsonKind::Object(_) => {
+                    self.object(x, &["verdict", "rules"]);
+                    e.verdict = x.get("verdict").and_then(|v| self.verdict(v));
+                    if let Some(r) = x.get("rules") {
+                        match &r.kind {
+                            JsonKind::Object(rs) => {
+                                for (rid, _, rv) in rs {
+                                    if let Some(v) = self.verdict(rv) {
+                                        e.rules.push((rid.clone(), v));
+                                    }
+                                }
+                            }
+                            _ => self.expected(r, "case.json.object"),
+                        }
+                    }
+                }
+                _ => self.expected(x, "case.json.string"),
+            }
+            out.push(e);
+        }
+        out
     }
 
     fn unit(&mut self, v: &Json, year: i32, parent_province: Option<&str>) -> Option<UnitInput> {
@@ -448,11 +552,30 @@ impl Reader<'_> {
 
 /// Writes a case as JSON (the inverse of [`parse`]).
 pub fn write(case: &Case, cat: &Catalogue) -> String {
-    let v = json!({
+    let mut v = json!({
         "binhyen_case": FORMAT,
         "year": case.year,
         "unit": unit_json(&case.unit, case.year, cat),
     });
+    if !case.expect.is_empty() {
+        let m: Map<String, JV> = case
+            .expect
+            .iter()
+            .map(|e| {
+                let rules: Map<String, JV> =
+                    e.rules.iter().map(|(id, v)| (id.clone(), json!(v.as_str()))).collect();
+                let mut x = Map::new();
+                if let Some(v) = e.verdict {
+                    x.insert("verdict".into(), json!(v.as_str()));
+                }
+                if !rules.is_empty() {
+                    x.insert("rules".into(), JV::Object(rules));
+                }
+                (e.standard.clone(), JV::Object(x))
+            })
+            .collect();
+        v["expect"] = JV::Object(m);
+    }
     serde_json::to_string_pretty(&v).expect("JSON values serialise")
 }
 
