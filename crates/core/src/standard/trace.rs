@@ -784,7 +784,7 @@ impl Evaluation {
         if let Some(n) = &self.standard.note {
             out.push_str(&format!("{pad}{}\n", n.get(l)));
         }
-        for (i, r) in self.rules.iter().enumerate() {
+        for r in &self.rules {
             let mark = match r.verdict {
                 Verdict::Met => "✓",
                 Verdict::NotMet => "✗",
@@ -799,7 +799,7 @@ impl Evaluation {
             out.push_str(&format!(
                 "{pad}{} {}. {}{prov} ({}): {sentence}\n",
                 mark,
-                i + 1,
+                r.id,
                 r.title.get(l),
                 r.kind.label(l),
             ));
