@@ -104,7 +104,7 @@ fn arb_kdc() -> impl Strategy<Value = serde_json::Value> {
         proptest::option::of(1u32..=12),
         proptest::collection::vec((1u32..=28, prop_oneof![Just("a"), Just("đ"), Just("g")]), 0..4),
         any::<bool>(),
-        "[A-Za-zÀ-ỹ][A-Za-zÀ-ỹ ]{0,11}",
+        "Ấp [A-Za-zĐđơưăâêô]{1,10}",
     )
         .prop_map(|(res, reg, month, events, judged, name)| {
             let mut facts = json!({

@@ -8,6 +8,7 @@
 //! so a district's 9.4 reuses the 19.2 verdicts of its communes.
 
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use chrono::NaiveDate;
 
@@ -105,11 +106,51 @@ pub(crate) enum Missing<'a> {
     NotApplicable(&'a UnitInput, StdIx),
 }
 
+/// A cheap hasher for the session's small integer keys.
+#[derive(Default)]
+pub(crate) struct KeyHasher(u64);
+
+impl std::hash::Hasher for KeyHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.write_u64(u64::from(*b));
+        }
+    }
+
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+
+    fn write_u32(&mut self, i: u32) {
+        self.write_u64(u64::from(i));
+    }
+
+    fn write_i32(&mut self, i: i32) {
+        self.write_u64(i as u32 as u64);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.write_u64(i as u64);
+    }
+}
+
+type Fast<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<KeyHasher>>;
+
+/// Parameter values of a version for a year, and which dated value each came from.
+type Params<'a> = Rc<(Vec<V<'a>>, Vec<usize>)>;
+
 /// Evaluates standards for one year, remembering verdicts already computed.
 pub struct Session<'a> {
     pub(crate) reg: &'a Registry,
     pub(crate) year: i32,
-    memo: HashMap<(usize, StdIx, i32), Verdict>,
+    memo: Fast<(usize, StdIx, i32), Verdict>,
+    params: Fast<(usize, i32), Params<'a>>,
+    /// Reused buffers for rules' named values.
+    pool: Vec<Vec<V<'a>>>,
     /// Explained evaluations of other (unit, standard) pairs that rules referred to.
     pub(crate) nested: Vec<((usize, StdIx), Evaluation)>,
 }
@@ -119,7 +160,9 @@ impl<'a> Session<'a> {
         Session {
             reg,
             year,
-            memo: HashMap::new(),
+            memo: Fast::default(),
+            params: Fast::default(),
+            pool: vec![],
             nested: vec![],
         }
     }
@@ -135,49 +178,84 @@ impl<'a> Session<'a> {
         self.nested.clear();
     }
 
-    /// Evaluates one version of a standard for a unit; `explain` adds sentences and the trace.
-    pub fn run(
-        &mut self,
-        unit: &'a UnitInput,
-        version: &'a Version,
-        explain: bool,
-    ) -> Evaluation {
-        let year = self.year;
+    /// The parameter values of `version` in force on the reference date of `year`.
+    fn params_for(&mut self, version: &'a Version, year: i32) -> Params<'a> {
+        let key = (version as *const Version as usize, year);
+        if let Some(p) = self.params.get(&key) {
+            return p.clone();
+        }
         let date = version.reference_date(year);
-        let mut params = Vec::with_capacity(version.params.len());
-        let mut param_ix = Vec::with_capacity(version.params.len());
+        let mut values = Vec::with_capacity(version.params.len());
+        let mut index = Vec::with_capacity(version.params.len());
         for p in &version.params {
             let (i, dv) = p
                 .value_on(date)
                 .expect("the first value of a parameter starts with its version");
-            param_ix.push(i);
-            params.push(match dv.value {
+            index.push(i);
+            values.push(match dv.value {
                 ParamValue::Int(i) => V::Int(i),
                 ParamValue::Percent(n, d) => V::Rat(Rat::new(n, d).expect("checked when loaded")),
                 ParamValue::Bool(b) => V::Bool(b),
                 ParamValue::Choice(c) => V::Choice(c),
             });
         }
+        let p = Rc::new((values, index));
+        self.params.insert(key, p.clone());
+        p
+    }
+
+    /// The verdicts of one version for a unit — the standard's and each rule's, in order —
+    /// without explanations (the fast path: no text is built).
+    pub fn judge(&mut self, unit: &'a UnitInput, version: &'a Version) -> (Verdict, Vec<Verdict>) {
+        let mut rules = Vec::with_capacity(version.rules.len());
+        let verdict = self.each_rule(unit, version, false, |_, _, v| rules.push(v));
+        (verdict, rules)
+    }
+
+    /// Evaluates one version of a standard for a unit; `explain` adds sentences and the trace.
+    pub fn run(&mut self, unit: &'a UnitInput, version: &'a Version, explain: bool) -> Evaluation {
         let mut results = Vec::with_capacity(version.rules.len());
+        let verdict = self.each_rule(unit, version, explain, |rule, r, v| {
+            results.push(r.unwrap_or_else(|| RuleResult::bare(rule, v)))
+        });
+        trace::evaluation(self, unit, version, verdict, results, explain)
+    }
+
+    /// Evaluates every rule, handing each one (with its explanation when asked) to `out`;
+    /// returns the standard's verdict.
+    fn each_rule(
+        &mut self,
+        unit: &'a UnitInput,
+        version: &'a Version,
+        explain: bool,
+        mut out: impl FnMut(&'a Rule, Option<RuleResult>, Verdict),
+    ) -> Verdict {
+        let year = self.year;
+        let params = self.params_for(version, year);
         let mut verdict = Verdict::Met;
         for rule in &version.rules {
+            let mut locals = self.pool.pop().unwrap_or_default();
+            locals.clear();
             let mut ev = Evaluator {
                 session: self,
                 version,
-                params: &params,
-                locals: Vec::with_capacity(rule.locals.len()),
+                params: &params.0,
+                locals,
                 sink: explain.then(Sink::default),
             };
             let frame = Frame::new(unit, year);
             let (v, _) = ev.rule(rule, frame);
             verdict = verdict.and(v);
-            results.push(if explain {
-                trace::explain_rule(&mut ev, unit, rule, v, frame, &param_ix)
+            let r = if explain {
+                Some(trace::explain_rule(&mut ev, unit, rule, v, frame, &params.1))
             } else {
-                RuleResult::bare(rule, v)
-            });
+                None
+            };
+            let locals = std::mem::take(&mut ev.locals);
+            self.pool.push(locals);
+            out(rule, r, v);
         }
-        trace::evaluation(self, unit, version, verdict, results, explain)
+        verdict
     }
 
     /// The verdict of standard `ix` for `unit` in `year`, computed once.
@@ -198,13 +276,18 @@ impl<'a> Session<'a> {
         };
         let saved = self.year;
         self.year = year;
-        let e = self.run(unit, version, explain);
+        let v = if explain {
+            let e = self.run(unit, version, true);
+            let v = e.verdict;
+            if !self.nested.iter().any(|(k, _)| *k == (key.0, ix)) {
+                self.nested.push(((key.0, ix), e));
+            }
+            v
+        } else {
+            self.judge(unit, version).0
+        };
         self.year = saved;
-        let v = e.verdict;
         self.memo.insert(key, v);
-        if explain && !self.nested.iter().any(|(k, _)| *k == (key.0, ix)) {
-            self.nested.push(((key.0, ix), e));
-        }
         (v, Some(version))
     }
 }
