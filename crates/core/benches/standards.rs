@@ -207,10 +207,10 @@ fn main() {
         let mut stack: Vec<&UnitInput> = nation.iter().collect();
         while let Some(u) = stack.pop() {
             for v in reg.applicable(&u.unit, YEAR) {
-                let e = session.run(u, v, explain);
+                let verdict = if explain { session.run(u, v, true).verdict } else { session.judge(u, v).0 };
                 evaluations += 1;
-                met += usize::from(e.verdict == Verdict::Met);
-                insufficient += usize::from(e.verdict == Verdict::Insufficient);
+                met += usize::from(verdict == Verdict::Met);
+                insufficient += usize::from(verdict == Verdict::Insufficient);
             }
             stack.extend(u.subunits.iter().flatten());
         }
@@ -241,7 +241,7 @@ fn main() {
         let n = reg
             .applicable(&changed.unit, YEAR)
             .into_iter()
-            .map(|v| session.run(&changed, v, explain).rules.len())
+            .map(|v| if explain { session.run(&changed, v, true).rules.len() } else { session.judge(&changed, v).1.len() })
             .sum::<usize>();
         std::hint::black_box(n);
         if explain { times_explained.push(t.elapsed()) } else { times.push(t.elapsed()) }

@@ -2,32 +2,33 @@
 //! problems can be reported at `path:line:column`. Strict RFC 8259: no comments, no trailing
 //! commas; duplicate keys are refused.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use crate::diag::Message;
 
-/// A JSON value with its span in the text.
+/// A JSON value with its span in the text; strings without escapes borrow from the text.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Json {
-    pub kind: JsonKind,
+pub struct Json<'a> {
+    pub kind: JsonKind<'a>,
     pub span: Range<usize>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum JsonKind {
+pub enum JsonKind<'a> {
     Null,
     Bool(bool),
     /// The number as written (validated JSON number syntax).
-    Number(String),
-    String(String),
-    Array(Vec<Json>),
+    Number(&'a str),
+    String(Cow<'a, str>),
+    Array(Vec<Json<'a>>),
     /// Members in the order written: (key, key span, value).
-    Object(Vec<(String, Range<usize>, Json)>),
+    Object(Vec<(Cow<'a, str>, Range<usize>, Json<'a>)>),
 }
 
-impl Json {
+impl<'a> Json<'a> {
     /// The member `key` of an object.
-    pub fn get(&self, key: &str) -> Option<&Json> {
+    pub fn get(&self, key: &str) -> Option<&Json<'a>> {
         match &self.kind {
             JsonKind::Object(m) => m.iter().find(|(k, _, _)| k == key).map(|(_, _, v)| v),
             _ => None,
@@ -53,7 +54,7 @@ pub type JsonError = (usize, Message);
 const MAX_DEPTH: usize = 128;
 
 /// Parses a whole document.
-pub fn parse(text: &str) -> Result<Json, JsonError> {
+pub fn parse(text: &str) -> Result<Json<'_>, JsonError> {
     let mut p = P {
         s: text.as_bytes(),
         text,
@@ -76,7 +77,7 @@ struct P<'a> {
     depth: usize,
 }
 
-impl P<'_> {
+impl<'a> P<'a> {
     fn ws(&mut self) {
         while self.i < self.s.len() && matches!(self.s[self.i], b' ' | b'\t' | b'\n' | b'\r') {
             self.i += 1;
@@ -103,7 +104,7 @@ impl P<'_> {
         )
     }
 
-    fn value(&mut self) -> Result<Json, JsonError> {
+    fn value(&mut self) -> Result<Json<'a>, JsonError> {
         let start = self.i;
         let Some(&c) = self.s.get(self.i) else {
             return Err(self.err("case.json.eof"));
@@ -124,7 +125,7 @@ impl P<'_> {
         })
     }
 
-    fn word(&mut self, w: &str, kind: JsonKind) -> Result<JsonKind, JsonError> {
+    fn word(&mut self, w: &str, kind: JsonKind<'a>) -> Result<JsonKind<'a>, JsonError> {
         if self.s[self.i..].starts_with(w.as_bytes()) {
             self.i += w.len();
             Ok(kind)
@@ -133,7 +134,7 @@ impl P<'_> {
         }
     }
 
-    fn number(&mut self) -> Result<String, JsonError> {
+    fn number(&mut self) -> Result<&'a str, JsonError> {
         let start = self.i;
         let digits = |p: &mut Self| {
             let s = p.i;
@@ -165,13 +166,25 @@ impl P<'_> {
                 return Err(self.err("case.json.bad_number"));
             }
         }
-        Ok(self.text[start..self.i].to_owned())
+        Ok(&self.text[start..self.i])
     }
 
-    fn string(&mut self) -> Result<String, JsonError> {
+    fn string(&mut self) -> Result<Cow<'a, str>, JsonError> {
         let start = self.i;
         self.i += 1;
-        let mut out = String::new();
+        // fast path: no escape before the closing quote → borrow
+        let body = self.i;
+        while let Some(&c) = self.s.get(self.i) {
+            match c {
+                b'"' => {
+                    self.i += 1;
+                    return Ok(Cow::Borrowed(&self.text[body..self.i - 1]));
+                }
+                b'\\' | 0..=0x1f => break,
+                _ => self.i += 1,
+            }
+        }
+        let mut out = self.text[body..self.i].to_owned();
         loop {
             let Some(&c) = self.s.get(self.i) else {
                 return Err((start, Message::new("case.json.unclosed_string")));
@@ -179,7 +192,7 @@ impl P<'_> {
             match c {
                 b'"' => {
                     self.i += 1;
-                    return Ok(out);
+                    return Ok(Cow::Owned(out));
                 }
                 b'\\' => {
                     self.i += 1;
@@ -248,7 +261,7 @@ impl P<'_> {
         Ok(())
     }
 
-    fn array(&mut self) -> Result<Json, JsonError> {
+    fn array(&mut self) -> Result<Json<'a>, JsonError> {
         let start = self.i;
         self.enter()?;
         self.i += 1;
@@ -278,11 +291,11 @@ impl P<'_> {
         })
     }
 
-    fn object(&mut self) -> Result<Json, JsonError> {
+    fn object(&mut self) -> Result<Json<'a>, JsonError> {
         let start = self.i;
         self.enter()?;
         self.i += 1;
-        let mut members: Vec<(String, Range<usize>, Json)> = vec![];
+        let mut members: Vec<(Cow<'a, str>, Range<usize>, Json<'a>)> = vec![];
         self.ws();
         if self.s.get(self.i) == Some(&b'}') {
             self.i += 1;
@@ -296,7 +309,7 @@ impl P<'_> {
                 let key = self.string()?;
                 let kspan = ks..self.i;
                 if members.iter().any(|(k, _, _)| *k == key) {
-                    return Err((ks, Message::new("case.json.duplicate_key").arg("name", key)));
+                    return Err((ks, Message::new("case.json.duplicate_key").arg("name", key.as_ref())));
                 }
                 self.ws();
                 if self.s.get(self.i) != Some(&b':') {
@@ -338,12 +351,12 @@ mod tests {
             (JsonKind::Number(x), serde_json::Value::Number(y)) => {
                 x.parse::<f64>().ok() == y.as_f64()
             }
-            (JsonKind::String(x), serde_json::Value::String(y)) => x == y,
+            (JsonKind::String(x), serde_json::Value::String(y)) => x.as_ref() == y.as_str(),
             (JsonKind::Array(x), serde_json::Value::Array(y)) => {
                 x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
             }
             (JsonKind::Object(x), serde_json::Value::Object(y)) => {
-                x.len() == y.len() && x.iter().all(|(k, _, v)| y.get(k).is_some_and(|w| same(v, w)))
+                x.len() == y.len() && x.iter().all(|(k, _, v)| y.get(k.as_ref()).is_some_and(|w| same(v, w)))
             }
             _ => false,
         }

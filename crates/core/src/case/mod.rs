@@ -24,7 +24,12 @@ use crate::fact::{Document, FactEntry, Facts, Judgement, Provenance, Record, Uni
 use crate::standard::{Evaluation, Registry, Verdict};
 use crate::units::UnitKind;
 
+use std::borrow::Cow;
+
 use json::{Json, JsonKind};
+
+/// An object member: key, key span, value.
+type Member<'t> = (Cow<'t, str>, std::ops::Range<usize>, Json<'t>);
 
 /// The current version of the case format.
 pub const FORMAT: i64 = 1;
@@ -129,29 +134,35 @@ impl Reader<'_> {
     }
 
     /// The members of an object, refusing keys not in `allowed`.
-    fn object<'j>(
+    fn object<'j, 't>(&mut self, v: &'j Json<'t>, allowed: &[&str]) -> Option<&'j [Member<'t>]> {
+        self.object_with(v, |k| allowed.contains(&k), || allowed.join(", "))
+    }
+
+    /// The members of an object, refusing keys `is_allowed` refuses.
+    fn object_with<'j, 't>(
         &mut self,
-        v: &'j Json,
-        allowed: &[&str],
-    ) -> Option<&'j [(String, std::ops::Range<usize>, Json)]> {
+        v: &'j Json<'t>,
+        is_allowed: impl Fn(&str) -> bool,
+        expected: impl Fn() -> String,
+    ) -> Option<&'j [Member<'t>]> {
         let JsonKind::Object(m) = &v.kind else {
             self.expected(v, "case.json.object");
             return None;
         };
         for (k, span, _) in m {
-            if !allowed.contains(&k.as_str()) {
+            if !is_allowed(k) {
                 self.err(
                     span.start,
                     Message::new("case.err.unknown_key")
-                        .arg("name", k.as_str())
-                        .arg("expected", allowed.join(", ")),
+                        .arg("name", k.as_ref())
+                        .arg("expected", expected()),
                 );
             }
         }
         Some(m)
     }
 
-    fn required<'j>(&mut self, obj: &'j Json, key: &str) -> Option<&'j Json> {
+    fn required<'j, 't>(&mut self, obj: &'j Json<'t>, key: &str) -> Option<&'j Json<'t>> {
         let v = obj.get(key);
         if v.is_none() {
             self.err(obj.span.start, Message::new("case.err.missing_key").arg("name", key));
@@ -161,7 +172,7 @@ impl Reader<'_> {
 
     fn string(&mut self, v: &Json) -> Option<String> {
         match &v.kind {
-            JsonKind::String(s) => Some(s.clone()),
+            JsonKind::String(s) => Some(s.to_string()),
             _ => {
                 self.expected(v, "case.json.string");
                 None
@@ -177,7 +188,7 @@ impl Reader<'_> {
                     self.err(
                         v.span.start,
                         Message::new("case.err.bad_int")
-                            .arg("found", n.as_str())
+                            .arg("found", *n)
                             .arg("min", min.to_string()),
                     );
                     None
@@ -248,10 +259,10 @@ impl Reader<'_> {
         let mut out = vec![];
         for (id, span, x) in m {
             if !self.reg.standard_ids().iter().any(|s| s == id) {
-                self.err(span.start, Message::new("std.err.unknown_standard").arg("name", id.as_str()).arg("hint", ""));
+                self.err(span.start, Message::new("std.err.unknown_standard").arg("name", id.as_ref()).arg("hint", ""));
                 continue;
             }
-            let mut e = Expectation { standard: id.clone(), verdict: None, rules: vec![] };
+            let mut e = Expectation { standard: id.to_string(), verdict: None, rules: vec![] };
             match &x.kind {
                 JsonKind::String(_) => e.verdict = self.verdict(x),
                 JsonKind::Object(_) => {
@@ -262,7 +273,7 @@ impl Reader<'_> {
                             JsonKind::Object(rs) => {
                                 for (rid, _, rv) in rs {
                                     if let Some(v) = self.verdict(rv) {
-                                        e.rules.push((rid.clone(), v));
+                                        e.rules.push((rid.to_string(), v));
                                     }
                                 }
                             }
@@ -334,7 +345,7 @@ impl Reader<'_> {
                             _ => self.err(
                                 span.start,
                                 Message::new("case.err.bad_earlier_year")
-                                    .arg("found", k.as_str())
+                                    .arg("found", k.as_ref())
                                     .arg("year", year.to_string()),
                             ),
                         }
@@ -379,8 +390,8 @@ impl Reader<'_> {
         for (key, kspan, raw) in members {
             let Some(field) = cat.field(key) else {
                 let m = match cat.suggest(key) {
-                    Some(h) => Message::new("case.err.unknown_fact_hint").arg("name", key.as_str()).arg("hint", h),
-                    None => Message::new("case.err.unknown_fact").arg("name", key.as_str()),
+                    Some(h) => Message::new("case.err.unknown_fact_hint").arg("name", key.as_ref()).arg("hint", h),
+                    None => Message::new("case.err.unknown_fact").arg("name", key.as_ref()),
                 };
                 self.err(kspan.start, m);
                 continue;
@@ -389,7 +400,7 @@ impl Reader<'_> {
                 self.err(
                     kspan.start,
                     Message::new("case.err.fact_not_for")
-                        .arg("name", key.as_str())
+                        .arg("name", key.as_ref())
                         .arg("kind", Arg::Text(kind.as_str().to_owned()))
                         .arg("year", year.to_string()),
                 );
@@ -515,8 +526,11 @@ impl Reader<'_> {
     }
 
     fn record(&mut self, v: &Json, schema: &RecordSchema, key: &str) -> Option<Record> {
-        let allowed: Vec<&str> = schema.fields.iter().map(|f| f.key.as_str()).collect();
-        self.object(v, &allowed)?;
+        self.object_with(
+            v,
+            |k| schema.index(k).is_some(),
+            || schema.fields.iter().map(|f| f.key.as_str()).collect::<Vec<_>>().join(", "),
+        )?;
         let mut fields: Vec<Option<Value>> = vec![None; schema.fields.len()];
         let mut ok = true;
         for (i, f) in schema.fields.iter().enumerate() {
@@ -540,7 +554,7 @@ impl Reader<'_> {
             let known = self.reg.standard_ids().iter().any(|i| i == s)
                 || self.reg.catalogue().recognition_kinds().iter().any(|k| k.id == *s);
             if !known {
-                self.err(x.span.start, Message::new("std.err.unknown_recognition").arg("name", s.as_str()).arg("hint", ""));
+                self.err(x.span.start, Message::new("std.err.unknown_recognition").arg("name", s.as_ref()).arg("hint", ""));
                 ok = false;
             }
         }

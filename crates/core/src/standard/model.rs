@@ -369,6 +369,8 @@ pub struct Version {
     pub extends: Option<(String, u32)>,
     pub validity: Validity,
     pub window: Window,
+    /// First and last evaluation years judged (computed from `validity` and `window`).
+    pub(crate) years: (i32, Option<i32>),
     pub purpose: Purpose,
     pub legal_basis: Vec<Citation>,
     pub note: Option<I18nText>,
@@ -385,18 +387,23 @@ impl Version {
 
     /// Whether this version judges `year` (its validity contains the end of that year's window).
     pub fn covers_year(&self, year: i32) -> bool {
-        self.validity.contains(self.reference_date(year))
+        self.years.0 <= year && self.years.1.is_none_or(|l| year <= l)
     }
 
     /// The first and last evaluation years this version judges (the last is `None` while in force).
     pub fn years(&self) -> (i32, Option<i32>) {
-        let first = (self.validity.from.year()..self.validity.from.year() + 2)
-            .find(|y| self.covers_year(*y))
-            .unwrap_or(self.validity.from.year() + 1);
-        let last = self.validity.last_day().map(|d| {
+        self.years
+    }
+
+    /// Computes [`Version::years`]: the years whose window ends inside `validity`.
+    pub(crate) fn judged_years(validity: &Validity, window: &Window) -> (i32, Option<i32>) {
+        let ends_inside = |y: i32| validity.contains(window.dates(y).1);
+        let from = validity.from.year();
+        let first = (from..from + 2).find(|y| ends_inside(*y)).unwrap_or(from + 1);
+        let last = validity.last_day().map(|d| {
             (d.year() - 1..=d.year())
                 .rev()
-                .find(|y| self.covers_year(*y))
+                .find(|y| ends_inside(*y))
                 .unwrap_or(d.year() - 1)
         });
         (first, last)

@@ -6,7 +6,6 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, OnceLock, RwLock};
 
-use chrono::Datelike;
 use toml::Spanned;
 
 use crate::catalogue::{self, Catalogue, FieldType, RECOGNITIONS, is_identifier, parse_kind};
@@ -747,19 +746,7 @@ impl World<'_> {
             }
         }
         let params = self.params(f, &d.parameters, base.map(|b| b.params.as_slice()), &validity, errors);
-        let first = (validity.from.year()..validity.from.year() + 2)
-            .find(|y| {
-                validity.contains(
-                    h.window.dates(*y).1,
-                )
-            })
-            .unwrap_or(validity.from.year());
-        let last = validity.last_day().map(|d| {
-            (d.year() - 1..=d.year())
-                .rev()
-                .find(|y| validity.contains(h.window.dates(*y).1))
-                .unwrap_or(d.year())
-        });
+        let (first, last) = Version::judged_years(&validity, &h.window);
         let env = || Env {
             file: f,
             cat: self.catalogue,
@@ -802,6 +789,7 @@ impl World<'_> {
             extends: base.map(|b| (b.id.clone(), b.version)),
             validity,
             window: h.window,
+            years: (first, last),
             purpose: h.purpose,
             legal_basis: match base {
                 Some(b) => b.legal_basis.iter().cloned().chain(h.legal_basis.iter().cloned()).collect(),
