@@ -57,7 +57,15 @@ fn every_documented_example_meets_its_expectations_in_every_format() {
 #[test]
 fn the_17_of_25_example_explains_itself_in_vietnamese_and_english() {
     let f = "docs/examples/xa-17-tren-25-khu-dan-cu-2024.json";
-    let o = binhyen(&["evaluate", "--case", f, "--standard", "antt-xa", "--format", "explain"]);
+    let o = binhyen(&[
+        "evaluate",
+        "--case",
+        f,
+        "--standard",
+        "antt-xa",
+        "--format",
+        "explain",
+    ]);
     let out = stdout(&o);
     assert!(
         out.contains(
@@ -66,7 +74,15 @@ fn the_17_of_25_example_explains_itself_in_vietnamese_and_english() {
         "{out}"
     );
     let o = binhyen(&[
-        "--lang", "en", "evaluate", "--case", f, "--standard", "antt-xa", "--format", "explain",
+        "--lang",
+        "en",
+        "evaluate",
+        "--case",
+        f,
+        "--standard",
+        "antt-xa",
+        "--format",
+        "explain",
     ]);
     assert!(
         stdout(&o).contains(
@@ -96,7 +112,10 @@ fn a_bad_case_is_refused_with_its_place_and_nothing_is_evaluated() {
     assert!(!o.status.success());
     assert!(stdout(&o).is_empty());
     let err = stderr(&o);
-    assert!(err.contains("sai.json:3:36:") && err.contains("cần số"), "{err}");
+    assert!(
+        err.contains("sai.json:3:36:") && err.contains("cần số"),
+        "{err}"
+    );
     let o = binhyen(&[
         "evaluate",
         "--case",
@@ -153,16 +172,30 @@ fn standards_list_show_check_and_catalogue() {
     }
     let o = binhyen(&["standards", "show", "antt-xa", "--version", "2"]);
     let out = stdout(&o);
-    assert!(out.contains("khoản 4 Điều 5 Thông tư 124/2021/TT-BCA"), "{out}");
+    assert!(
+        out.contains("khoản 4 Điều 5 Thông tư 124/2021/TT-BCA"),
+        "{out}"
+    );
     assert!(out.contains("recognised >= needed"), "{out}");
     assert!(out.contains("10/02/2022"), "{out}");
-    let o = binhyen(&["standards", "catalogue", "--kind", "residential_area", "--year", "2024"]);
+    let o = binhyen(&[
+        "standards",
+        "catalogue",
+        "--kind",
+        "residential_area",
+        "--year",
+        "2024",
+    ]);
     assert!(
         stdout(&o).contains("Dùng trong: antt-kdc 4.1c"),
         "{}",
         stdout(&o)
     );
-    let o = binhyen(&["standards", "check", "standards/national/antt-xa.tt124.toml"]);
+    let o = binhyen(&[
+        "standards",
+        "check",
+        "standards/national/antt-xa.tt124.toml",
+    ]);
     assert!(
         !o.status.success(),
         "a built-in checked again clashes with itself"

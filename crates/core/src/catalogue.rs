@@ -88,13 +88,17 @@ pub enum FieldType {
     Bool,
     Date,
     Text,
-    Choice { choices: Vec<Choice> },
+    Choice {
+        choices: Vec<Choice>,
+    },
     /// {number, date, issuer, file?}; `null` means "no such document".
     Document,
     /// A reviewer's {value, reason, reviewer?, date?}.
     Judgement,
     /// A list of records.
-    List { record: RecordSchema },
+    List {
+        record: RecordSchema,
+    },
 }
 
 impl FieldType {
@@ -210,7 +214,11 @@ impl Catalogue {
     /// Builds the catalogue from parsed files; every problem is reported with its place.
     pub fn build(docs: &[(&SourceFile, &FileDoc)]) -> Result<Catalogue, Vec<Diagnostic>> {
         let (cat, errors) = Catalogue::build_partial(docs);
-        if errors.is_empty() { Ok(cat) } else { Err(errors) }
+        if errors.is_empty() {
+            Ok(cat)
+        } else {
+            Err(errors)
+        }
     }
 
     /// Builds what it can (the fields without problems) and returns the problems too, so that
@@ -226,7 +234,11 @@ impl Catalogue {
             }
             for k in &doc.recognition_kinds {
                 let k = k.get_ref();
-                if cat.recognition_kinds.iter().any(|r| r.id == *k.id.get_ref()) {
+                if cat
+                    .recognition_kinds
+                    .iter()
+                    .any(|r| r.id == *k.id.get_ref())
+                {
                     errors.push(Diagnostic::at(
                         loc(file, k.id.span()),
                         Message::new("std.err.duplicate").arg("name", k.id.get_ref().as_str()),
@@ -270,10 +282,7 @@ impl Catalogue {
                 loc(file, f.group.span()),
                 Message::new("std.err.unknown_group")
                     .arg("name", f.group.get_ref().as_str())
-                    .arg(
-                        "expected",
-                        FormGroup::ALL.map(FormGroup::as_str).join(", "),
-                    ),
+                    .arg("expected", FormGroup::ALL.map(FormGroup::as_str).join(", ")),
             )
         })?;
         let version = FieldVersion {
@@ -290,7 +299,9 @@ impl Catalogue {
         {
             return Err(Diagnostic::at(
                 version.location.clone(),
-                Message::new("std.err.year_range").arg("from", a.to_string()).arg("to", b.to_string()),
+                Message::new("std.err.year_range")
+                    .arg("from", a.to_string())
+                    .arg("to", b.to_string()),
             ));
         }
         match self.by_key.get(key) {
@@ -401,10 +412,7 @@ pub fn is_identifier(s: &str) -> bool {
 }
 
 /// Parses a unit kind name from a file.
-pub fn parse_kind(
-    file: &SourceFile,
-    k: &toml::Spanned<String>,
-) -> Result<UnitKind, Diagnostic> {
+pub fn parse_kind(file: &SourceFile, k: &toml::Spanned<String>) -> Result<UnitKind, Diagnostic> {
     UnitKind::parse(k.get_ref()).ok_or_else(|| {
         Diagnostic::at(
             loc(file, k.span()),
@@ -471,7 +479,8 @@ fn field_type(
                 if !is_identifier(d.key.get_ref()) {
                     return Err(Diagnostic::at(
                         loc(file, d.key.span()),
-                        Message::new("std.err.bad_identifier").arg("name", d.key.get_ref().as_str()),
+                        Message::new("std.err.bad_identifier")
+                            .arg("name", d.key.get_ref().as_str()),
                     ));
                 }
                 if fields.iter().any(|f| f.key == *d.key.get_ref()) {
@@ -601,7 +610,11 @@ choices = [{ key = "a", label = { vi = "a", en = "a" } }, { key = "đ", label = 
         assert_eq!(e.len(), 1);
         assert_eq!(e[0].location.as_ref().unwrap().line, 12);
         assert!(e[0].render("vi").contains("households_resident"));
-        let text = TWO_VERSIONS.replacen("type = \"int\"\nunit_kinds = [\"residential_area\", \"commune\"]", "type = \"bool\"\nunit_kinds = [\"commune\"]", 1);
+        let text = TWO_VERSIONS.replacen(
+            "type = \"int\"\nunit_kinds = [\"residential_area\", \"commune\"]",
+            "type = \"bool\"\nunit_kinds = [\"commune\"]",
+            1,
+        );
         let e = build(&text).unwrap_err();
         assert!(e[0].render("en").contains("type"), "{}", e[0].render("en"));
     }

@@ -45,7 +45,12 @@ fn load(files: &[(&str, &str)]) -> Result<Registry, Vec<Diagnostic>> {
 /// Loads one broken file and returns its single diagnostic rendered in Vietnamese.
 fn refuse(text: &str) -> (u32, u32, String) {
     let errs = load(&[("tinh/x.toml", text)]).expect_err("must be refused");
-    assert_eq!(errs.len(), 1, "{}", binhyen_core::diag::render_all(&errs, "vi"));
+    assert_eq!(
+        errs.len(),
+        1,
+        "{}",
+        binhyen_core::diag::render_all(&errs, "vi")
+    );
     let d = &errs[0];
     let l = d.location.as_ref().expect("placed");
     assert_eq!(l.path, "tinh/x.toml");
@@ -81,7 +86,10 @@ fn syntax_errors_are_placed() {
 
 #[test]
 fn an_expression_syntax_error_points_inside_the_expression() {
-    let bad = GOOD.replace("serious_crimes < param.threshold", "serious_crimes < < param.threshold");
+    let bad = GOOD.replace(
+        "serious_crimes < param.threshold",
+        "serious_crimes < < param.threshold",
+    );
     let (line, col, msg) = refuse(&bad);
     assert_eq!((line, col), pos(&bad, "< param"));
     assert!(msg.contains("cần"), "{msg}");
@@ -92,21 +100,36 @@ fn unknown_facts_are_refused_with_a_suggestion() {
     let bad = GOOD.replace("expr = \"serious_crimes", "expr = \"serius_crimes");
     let (line, col, msg) = refuse(&bad);
     assert_eq!((line, col), pos(&bad, "serius_crimes"));
-    assert!(msg.contains("«serius_crimes» không phải trường số liệu"), "{msg}");
+    assert!(
+        msg.contains("«serius_crimes» không phải trường số liệu"),
+        "{msg}"
+    );
     assert!(msg.contains("có phải «serious_crimes»"), "{msg}");
     // a fact the catalogue has, but not for communes
-    let bad = GOOD.replace("serious_crimes < param.threshold", "staff_violations < param.threshold");
+    let bad = GOOD.replace(
+        "serious_crimes < param.threshold",
+        "staff_violations < param.threshold",
+    );
     let (_, _, msg) = refuse(&bad);
     assert!(msg.contains("không dùng cho commune"), "{msg}");
 }
 
 #[test]
 fn a_date_compared_with_a_number_is_a_type_error() {
-    let bad = GOOD.replace("serious_crimes < param.threshold", "party_resolution.date < 3");
+    let bad = GOOD.replace(
+        "serious_crimes < param.threshold",
+        "party_resolution.date < 3",
+    );
     let (line, col, msg) = refuse(&bad);
     assert_eq!((line, col), pos(&bad, "party_resolution.date < 3"));
-    assert!(msg.contains("không so sánh được ngày với số nguyên"), "{msg}");
-    let bad = GOOD.replace("serious_crimes < param.threshold", "serious_crimes + 5%  > 1");
+    assert!(
+        msg.contains("không so sánh được ngày với số nguyên"),
+        "{msg}"
+    );
+    let bad = GOOD.replace(
+        "serious_crimes < param.threshold",
+        "serious_crimes + 5%  > 1",
+    );
     let (_, _, msg) = refuse(&bad);
     assert!(msg.contains("không tính toán được"), "{msg}");
     let bad = GOOD.replace("serious_crimes < param.threshold", "serious_crimes");
@@ -117,12 +140,19 @@ fn a_date_compared_with_a_number_is_a_type_error() {
         "count(security_events where category == \\\"z\\\") == 0",
     );
     let (_, _, msg) = refuse(&bad);
-    assert!(msg.contains("«z» không có trong danh sách lựa chọn"), "{msg}");
+    assert!(
+        msg.contains("«z» không có trong danh sách lựa chọn"),
+        "{msg}"
+    );
 }
 
 #[test]
 fn sentences_are_checked_too() {
-    let bad = GOOD.replacen("met = { vi = \"{serious_crimes} vụ\"", "met = { vi = \"{serius} vụ\"", 1);
+    let bad = GOOD.replacen(
+        "met = { vi = \"{serious_crimes} vụ\"",
+        "met = { vi = \"{serius} vụ\"",
+        1,
+    );
     let (line, col, msg) = refuse(&bad);
     assert_eq!((line, col), pos(&bad, "serius} vụ"));
     assert!(msg.contains("serius"), "{msg}");
@@ -132,32 +162,54 @@ fn sentences_are_checked_too() {
 fn a_cycle_between_standards_is_refused() {
     let a = GOOD
         .replace("id = \"thu-nghiem\"", "id = \"vong-a\"")
-        .replace("serious_crimes < param.threshold", "verdict(\\\"vong-b\\\")");
+        .replace(
+            "serious_crimes < param.threshold",
+            "verdict(\\\"vong-b\\\")",
+        );
     let b = GOOD
         .replace("id = \"thu-nghiem\"", "id = \"vong-b\"")
-        .replace("serious_crimes < param.threshold", "verdict(\\\"vong-a\\\")");
+        .replace(
+            "serious_crimes < param.threshold",
+            "verdict(\\\"vong-a\\\")",
+        );
     let errs = load(&[("a.toml", &a), ("b.toml", &b)]).unwrap_err();
     let msg = errs[0].render("vi");
-    assert!(msg.contains("vòng tròn") && msg.contains("vong-a → vong-b → vong-a"), "{msg}");
+    assert!(
+        msg.contains("vòng tròn") && msg.contains("vong-a → vong-b → vong-a"),
+        "{msg}"
+    );
     // a standard that relies on itself
-    let selfref = GOOD.replace("serious_crimes < param.threshold", "verdict(\\\"thu-nghiem\\\")");
+    let selfref = GOOD.replace(
+        "serious_crimes < param.threshold",
+        "verdict(\\\"thu-nghiem\\\")",
+    );
     let (_, _, msg) = refuse(&selfref);
     assert!(msg.contains("thu-nghiem → thu-nghiem"), "{msg}");
 }
 
 #[test]
 fn two_versions_overlapping_in_time_are_refused() {
-    let v2 = GOOD.replace("version = 1", "version = 2").replace("valid_from = 2024-01-01", "valid_from = 2025-01-01");
-    let v1 = GOOD.replace("valid_from = 2024-01-01", "valid_from = 2024-01-01\nvalid_until = 2025-06-30");
+    let v2 = GOOD
+        .replace("version = 1", "version = 2")
+        .replace("valid_from = 2024-01-01", "valid_from = 2025-01-01");
+    let v1 = GOOD.replace(
+        "valid_from = 2024-01-01",
+        "valid_from = 2024-01-01\nvalid_until = 2025-06-30",
+    );
     let errs = load(&[("v1.toml", &v1), ("v2.toml", &v2)]).unwrap_err();
     let msg = errs[0].render("vi");
     assert!(msg.starts_with("v2.toml:1:1:"), "{msg}");
     assert!(msg.contains("cùng có hiệu lực"), "{msg}");
     // ending the day before is fine
-    let v1 = GOOD.replace("valid_from = 2024-01-01", "valid_from = 2024-01-01\nvalid_until = 2024-12-31");
+    let v1 = GOOD.replace(
+        "valid_from = 2024-01-01",
+        "valid_from = 2024-01-01\nvalid_until = 2024-12-31",
+    );
     assert!(load(&[("v1.toml", &v1), ("v2.toml", &v2)]).is_ok());
     // a built-in overlapping a new file with the same id
-    let clash = GOOD.replace("id = \"thu-nghiem\"", "id = \"antt-xa\"").replace("version = 1", "version = 9");
+    let clash = GOOD
+        .replace("id = \"thu-nghiem\"", "id = \"antt-xa\"")
+        .replace("version = 1", "version = 9");
     let (_, _, msg) = refuse(&clash);
     assert!(msg.contains("antt-xa"), "{msg}");
 }
@@ -195,7 +247,10 @@ fn provisional_without_a_reason_is_refused() {
     let bad = GOOD.replace("confidence = \"confirmed\"", "confidence = \"provisional\"");
     let (_, _, msg) = refuse(&bad);
     assert!(msg.contains("vì sao"), "{msg}");
-    let bad = GOOD.replace("confidence = \"confirmed\"", "confidence = \"confirmed\"\nevidence = \"I\"");
+    let bad = GOOD.replace(
+        "confidence = \"confirmed\"",
+        "confidence = \"confirmed\"\nevidence = \"I\"",
+    );
     let (_, _, msg) = refuse(&bad);
     assert!(msg.contains("provisional"), "{msg}");
 }
@@ -214,10 +269,28 @@ help = { vi = "a", en = "a" }
     assert_eq!(line, 2);
     assert!(msg.contains("households_resident"), "{msg}");
     // a new field for a new year is fine
-    let new = field.replace("households_resident", "cameras_installed").replace("group", "from_year = 2026\ngroup");
+    let new = field
+        .replace("households_resident", "cameras_installed")
+        .replace("group", "from_year = 2026\ngroup");
     let reg = load(&[("tinh/x.toml", &new)]).unwrap();
-    assert!(reg.catalogue().version_for("cameras_installed", binhyen_core::units::UnitKind::Commune, 2026).is_some());
-    assert!(reg.catalogue().version_for("cameras_installed", binhyen_core::units::UnitKind::Commune, 2025).is_none());
+    assert!(
+        reg.catalogue()
+            .version_for(
+                "cameras_installed",
+                binhyen_core::units::UnitKind::Commune,
+                2026
+            )
+            .is_some()
+    );
+    assert!(
+        reg.catalogue()
+            .version_for(
+                "cameras_installed",
+                binhyen_core::units::UnitKind::Commune,
+                2025
+            )
+            .is_none()
+    );
 }
 
 #[test]
@@ -225,7 +298,9 @@ fn a_running_server_keeps_the_last_valid_registry() {
     let handle = RegistryHandle::new(load(&[("tinh/x.toml", GOOD)]).unwrap());
     let before = handle.get();
     let bad = GOOD.replace("serious_crimes <", "serious_crimes <<");
-    let errs = handle.reload(&[SourceFile::new("tinh/x.toml", bad)]).unwrap_err();
+    let errs = handle
+        .reload(&[SourceFile::new("tinh/x.toml", bad)])
+        .unwrap_err();
     assert!(!errs.is_empty());
     assert!(std::sync::Arc::ptr_eq(&before, &handle.get()));
     assert_eq!(handle.get().versions_of("thu-nghiem").len(), 1);
@@ -236,7 +311,8 @@ fn a_running_server_keeps_the_last_valid_registry() {
 // ------------------------------------------------------------------------------ case files
 
 fn refuse_case(text: &str) -> Vec<String> {
-    let errs = case::parse(&SourceFile::new("ho-so.json", text), reg()).expect_err("must be refused");
+    let errs =
+        case::parse(&SourceFile::new("ho-so.json", text), reg()).expect_err("must be refused");
     errs.iter().map(|d| d.render("vi")).collect()
 }
 
@@ -256,19 +332,35 @@ fn malformed_case_files_are_refused_with_their_place() {
     .unwrap();
     let e = refuse_case(&text);
     let has = |needle: &str| e.iter().any(|m| m.contains(needle));
-    assert!(has("«households_residnt» không có trong danh mục; có phải «households_resident»"), "{e:?}");
+    assert!(
+        has("«households_residnt» không có trong danh mục; có phải «households_resident»"),
+        "{e:?}"
+    );
     assert!(has("cần số nguyên từ 0 trở lên, gặp «-1»"), "{e:?}");
     assert!(has("ngày «31/02/2024» không hợp lệ"), "{e:?}");
     assert!(has("phải có lý do"), "{e:?}");
-    assert!(has("«crimes_economic» không thu thập cho loại đơn vị «residential_area»"), "{e:?}");
+    assert!(
+        has("«crimes_economic» không thu thập cho loại đơn vị «residential_area»"),
+        "{e:?}"
+    );
     assert!(has("«x» không có trong danh sách lựa chọn"), "{e:?}");
     // every message is placed at the offending key or value
     let (line, col) = pos(&text, "\"households_residnt\"");
-    assert!(e.iter().any(|m| m.starts_with(&format!("ho-so.json:{line}:{col}:"))), "{e:?}");
-    let e = refuse_case(r#"{"binhyen_case": 1, "year": 2024, "unit": {"code": "1", "name": "x", "kind": "village"}}"#);
+    assert!(
+        e.iter()
+            .any(|m| m.starts_with(&format!("ho-so.json:{line}:{col}:"))),
+        "{e:?}"
+    );
+    let e = refuse_case(
+        r#"{"binhyen_case": 1, "year": 2024, "unit": {"code": "1", "name": "x", "kind": "village"}}"#,
+    );
     assert!(e[0].contains("village"), "{e:?}");
-    let e = refuse_case(r#"{"binhyen_case": 2, "year": 2024, "unit": {"code": "1", "name": "x", "kind": "commune"}}"#);
+    let e = refuse_case(
+        r#"{"binhyen_case": 2, "year": 2024, "unit": {"code": "1", "name": "x", "kind": "commune"}}"#,
+    );
     assert!(e[0].contains("phiên bản định dạng"), "{e:?}");
-    let e = refuse_case(r#"{"binhyen_case": 1, "year": 2024, "unit": {"code": "1", "name": "x", "kind": "commune", "facts": {"recognitions": [{"standard": "antt-xaa", "year": 2024}]}}}"#);
+    let e = refuse_case(
+        r#"{"binhyen_case": 1, "year": 2024, "unit": {"code": "1", "name": "x", "kind": "commune", "facts": {"recognitions": [{"standard": "antt-xaa", "year": 2024}]}}}"#,
+    );
     assert!(e[0].contains("antt-xaa"), "{e:?}");
 }

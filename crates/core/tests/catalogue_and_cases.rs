@@ -22,13 +22,18 @@ fn every_file_under_standards_is_built_in() {
             if p.is_dir() {
                 stack.push(p);
             } else if p.extension().is_some_and(|x| x == "toml") {
-                let rel = p.strip_prefix(concat!(env!("CARGO_MANIFEST_DIR"), "/../../")).unwrap();
+                let rel = p
+                    .strip_prefix(concat!(env!("CARGO_MANIFEST_DIR"), "/../../"))
+                    .unwrap();
                 on_disk.push(rel.to_string_lossy().into_owned());
             }
         }
     }
     on_disk.sort();
-    let mut embedded: Vec<String> = binhyen_core::standard::builtin_files().into_iter().map(|f| f.path).collect();
+    let mut embedded: Vec<String> = binhyen_core::standard::builtin_files()
+        .into_iter()
+        .map(|f| f.path)
+        .collect();
     embedded.sort();
     assert_eq!(on_disk, embedded);
 }
@@ -45,19 +50,32 @@ fn forms_by_kind_and_year() {
     sorted.sort();
     assert_eq!(groups, sorted);
     // versioned by year: the emulation title exists until 2021, criterion 10 from 2026
-    let commune = |y| cat.form(UnitKind::Commune, y).into_iter().map(|(f, _)| f.key.clone()).collect::<Vec<_>>();
+    let commune = |y| {
+        cat.form(UnitKind::Commune, y)
+            .into_iter()
+            .map(|(f, _)| f.key.clone())
+            .collect::<Vec<_>>()
+    };
     assert!(commune(2021).contains(&"police_emulation_title".to_owned()));
     assert!(!commune(2024).contains(&"police_emulation_title".to_owned()));
     assert!(commune(2026).contains(&"criterion10_assessment".to_owned()));
     assert!(!commune(2025).contains(&"criterion10_assessment".to_owned()));
     // the registration pledge changed its label in 2022
-    let v21 = cat.version_for("registration", UnitKind::Commune, 2021).unwrap();
-    let v22 = cat.version_for("registration", UnitKind::Commune, 2022).unwrap();
+    let v21 = cat
+        .version_for("registration", UnitKind::Commune, 2021)
+        .unwrap();
+    let v22 = cat
+        .version_for("registration", UnitKind::Commune, 2022)
+        .unwrap();
     assert_ne!(v21.label.vi, v22.label.vi);
     // every field has both languages
     for f in cat.fields() {
         for v in &f.versions {
-            assert!(!v.label.vi.is_empty() && !v.label.en.is_empty() && !v.help.vi.is_empty(), "{}", f.key);
+            assert!(
+                !v.label.vi.is_empty() && !v.label.en.is_empty() && !v.help.vi.is_empty(),
+                "{}",
+                f.key
+            );
         }
     }
 }
@@ -67,18 +85,36 @@ fn help_names_the_rules_that_use_a_field() {
     let reg = reg();
     let used = reg.rules_using("households_registered");
     assert_eq!(used.len(), 1);
-    assert_eq!((used[0].standard.as_str(), used[0].rule.as_str()), ("antt-kdc", "4.1c"));
-    let help = reg.field_help("crimes_social_order", UnitKind::Commune, 2024, "vi").unwrap();
-    assert!(help.contains("Dùng trong:") && help.contains("ntm-xa-19.2 5"), "{help}");
+    assert_eq!(
+        (used[0].standard.as_str(), used[0].rule.as_str()),
+        ("antt-kdc", "4.1c")
+    );
+    let help = reg
+        .field_help("crimes_social_order", UnitKind::Commune, 2024, "vi")
+        .unwrap();
+    assert!(
+        help.contains("Dùng trong:") && help.contains("ntm-xa-19.2 5"),
+        "{help}"
+    );
     assert!(help.contains("qd926-dia-phuong T926-2"), "{help}");
     // only rules in force that year for that kind
     assert!(!help.contains("ntm-xa-19.2 4 ("), "{help}");
-    let help21 = reg.field_help("crimes_social_order", UnitKind::Commune, 2021, "en").unwrap();
-    assert!(help21.contains("Used by:") && help21.contains("antt-xa 6.2c"), "{help21}");
+    let help21 = reg
+        .field_help("crimes_social_order", UnitKind::Commune, 2021, "en")
+        .unwrap();
+    assert!(
+        help21.contains("Used by:") && help21.contains("antt-xa 6.2c"),
+        "{help21}"
+    );
     // a field no rule reads has plain help
-    let h = reg.field_help("steering_committees", UnitKind::Commune, 2024, "vi").unwrap();
+    let h = reg
+        .field_help("steering_committees", UnitKind::Commune, 2024, "vi")
+        .unwrap();
     assert!(!h.contains("Dùng trong"));
-    assert!(reg.field_help("households_resident", UnitKind::Commune, 2024, "vi").is_none());
+    assert!(
+        reg.field_help("households_resident", UnitKind::Commune, 2024, "vi")
+            .is_none()
+    );
 }
 
 #[test]
@@ -92,7 +128,15 @@ fn provenance_travels_with_values() {
     ));
     let e = reg().evaluate(&c.unit, 2024, "antt-kdc", true).unwrap();
     let facts = &rule(&e, "4.1c").trace.as_ref().unwrap().facts;
-    let by = |k: &str| facts.iter().find(|f| f.key == k).unwrap().entered_by.clone().unwrap();
+    let by = |k: &str| {
+        facts
+            .iter()
+            .find(|f| f.key == k)
+            .unwrap()
+            .entered_by
+            .clone()
+            .unwrap()
+    };
     assert_eq!(by("households_resident"), "Trưởng ấp");
     assert_eq!(by("households_registered"), "Công an xã");
 }

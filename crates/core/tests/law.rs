@@ -37,27 +37,42 @@ fn kdc_240_of_240_households_met_239_not() {
     assert_eq!(e.standard.version, 2);
     assert_eq!(verdict(&e, "4.1c"), Verdict::Met);
     assert_eq!(e.verdict, Verdict::Met, "{}", e.explain("vi"));
-    let f = merge(&[good_kdc_facts(2024), json!({ "households_registered": 239 })]);
+    let f = merge(&[
+        good_kdc_facts(2024),
+        json!({ "households_registered": 239 }),
+    ]);
     let e = eval(&kdc_case(2024, f), "antt-kdc");
     assert_eq!(verdict(&e, "4.1c"), Verdict::NotMet);
     assert_eq!(e.verdict, Verdict::NotMet);
     let s = sentence(&e, "4.1c");
     assert!(s.contains("239/240") && s.contains("99,58"), "{s}");
     assert!(s.contains("cần 240 (100\u{a0}%)"), "{s}");
-    assert!(s.ends_with("khoản 1 Điều 4 Thông tư 124/2021/TT-BCA: chưa đạt"), "{s}");
+    assert!(
+        s.ends_with("khoản 1 Điều 4 Thông tư 124/2021/TT-BCA: chưa đạt"),
+        "{s}"
+    );
 }
 
 #[test]
 fn resolution_dated_31_march_is_in_q1_1_april_is_not() {
     let e = eval(&kdc_case(2024, good_kdc_facts(2024)), "antt-kdc");
     assert_eq!(verdict(&e, "4.1a"), Verdict::Met);
-    let f = merge(&[good_kdc_facts(2024), json!({ "party_resolution": doc("2024-04-01") })]);
+    let f = merge(&[
+        good_kdc_facts(2024),
+        json!({ "party_resolution": doc("2024-04-01") }),
+    ]);
     let e = eval(&kdc_case(2024, f), "antt-kdc");
     assert_eq!(verdict(&e, "4.1a"), Verdict::NotMet);
     assert!(sentence(&e, "4.1a").contains("01/04/2024"));
     // the previous year's Q1 does not count either
-    let f = merge(&[good_kdc_facts(2024), json!({ "party_resolution": doc("2023-03-31") })]);
-    assert_eq!(verdict(&eval(&kdc_case(2024, f), "antt-kdc"), "4.1a"), Verdict::NotMet);
+    let f = merge(&[
+        good_kdc_facts(2024),
+        json!({ "party_resolution": doc("2023-03-31") }),
+    ]);
+    assert_eq!(
+        verdict(&eval(&kdc_case(2024, f), "antt-kdc"), "4.1a"),
+        Verdict::NotMet
+    );
     // "no resolution" (null) is not met; a resolution not entered is insufficient
     let f = merge(&[good_kdc_facts(2024), json!({ "party_resolution": null })]);
     let e = eval(&kdc_case(2024, f), "antt-kdc");
@@ -88,7 +103,9 @@ fn kdc_window_runs_from_1_november_to_31_october() {
 #[test]
 fn a_missing_judgement_asks_the_reviewer() {
     let mut f = good_kdc_facts(2024);
-    f.as_object_mut().unwrap().remove("implementation_assessment");
+    f.as_object_mut()
+        .unwrap()
+        .remove("implementation_assessment");
     let e = eval(&kdc_case(2024, f), "antt-kdc");
     assert_eq!(verdict(&e, "4.2"), Verdict::Insufficient);
     assert_eq!(e.verdict, Verdict::Insufficient);
@@ -120,13 +137,25 @@ fn missing_numbers_are_named_never_guessed() {
     );
     let e = eval(&c, "antt-kdc");
     assert_eq!(verdict(&e, "4.4b"), Verdict::Insufficient);
-    assert!(sentence(&e, "4.4b").contains("(2023)"), "{}", sentence(&e, "4.4b"));
+    assert!(
+        sentence(&e, "4.4b").contains("(2023)"),
+        "{}",
+        sentence(&e, "4.4b")
+    );
 }
 
 // -------------------------------------------------------------- Circular 124 art. 5 (commune)
 
 fn commune_case(year: i32, recognised: usize, total: usize) -> serde_json::Value {
-    case(year, commune("29410", year, good_commune_facts(year), kdcs(total, recognised, year)))
+    case(
+        year,
+        commune(
+            "29410",
+            year,
+            good_commune_facts(year),
+            kdcs(total, recognised, year),
+        ),
+    )
 }
 
 #[test]
@@ -139,8 +168,14 @@ fn commune_18_of_25_recognised_met_17_not() {
     assert_eq!(e.verdict, Verdict::NotMet);
     let s = sentence(&e, "5.4b");
     assert!(s.starts_with("17/25 khu dân cư"), "{s}");
-    assert!(s.contains("(68\u{a0}%), cần tối thiểu 18 (70\u{a0}%)"), "{s}");
-    assert!(s.ends_with("— khoản 4 Điều 5 Thông tư 124/2021/TT-BCA: chưa đạt"), "{s}");
+    assert!(
+        s.contains("(68\u{a0}%), cần tối thiểu 18 (70\u{a0}%)"),
+        "{s}"
+    );
+    assert!(
+        s.ends_with("— khoản 4 Điều 5 Thông tư 124/2021/TT-BCA: chưa đạt"),
+        "{s}"
+    );
     // the trace names the parameter with its date and article
     let p = &rule(&e, "5.4b").trace.as_ref().unwrap().parameters[0];
     assert_eq!(p.key, "min_recognised_share");
@@ -161,7 +196,11 @@ fn seventy_percent_rounds_up_for_every_size() {
                 continue;
             }
             let e = eval(&commune_case(2024, k, n), "antt-xa");
-            let expected = if k >= needed { Verdict::Met } else { Verdict::NotMet };
+            let expected = if k >= needed {
+                Verdict::Met
+            } else {
+                Verdict::NotMet
+            };
             assert_eq!(verdict(&e, "5.4b"), expected, "{k}/{n}");
         }
     }
@@ -208,7 +247,10 @@ fn a_disciplined_officer_fails_5_3() {
         good_commune_facts(2024),
         json!({ "disciplinary_measures": [{ "date": "2024-06-01", "form": "reprimand" }] }),
     ]);
-    let e = eval(&case(2024, commune("29410", 2024, f, kdcs(3, 3, 2024))), "antt-xa");
+    let e = eval(
+        &case(2024, commune("29410", 2024, f, kdcs(3, 3, 2024))),
+        "antt-xa",
+    );
     assert_eq!(verdict(&e, "5.3b"), Verdict::NotMet);
 }
 
@@ -230,24 +272,35 @@ fn each_year_is_judged_by_the_version_in_force() {
     assert_eq!(v("ntm-xa-19.2", 2025), Ok(3));
     assert_eq!(
         v("ntm-xa-19.2", 2026),
-        Err(EvalError::NoVersion { id: "ntm-xa-19.2".into(), year: 2026 })
+        Err(EvalError::NoVersion {
+            id: "ntm-xa-19.2".into(),
+            year: 2026
+        })
     );
     assert_eq!(v("ntm-xa-2026", 2026), Ok(1));
     assert!(v("ntm-xa-2026", 2025).is_err());
-    assert!(matches!(v("ntm-huyen-9.4", 2024), Err(EvalError::NotForKind { .. })));
+    assert!(matches!(
+        v("ntm-huyen-9.4", 2024),
+        Err(EvalError::NotForKind { .. })
+    ));
 }
 
 #[test]
 fn tt23_commune_70_percent_example_16_of_25_fails() {
     let mut f = good_commune_facts(2021);
-    f.as_object_mut().unwrap().insert("police_emulation_title".into(), json!("advanced"));
+    f.as_object_mut()
+        .unwrap()
+        .insert("police_emulation_title".into(), json!("advanced"));
     let subs: Vec<_> = (0..25)
         .map(|i| {
             json!({ "code": format!("T{i}"), "name": format!("Thôn {i}"), "kind": "residential_area",
                     "facts": { "recognitions": if i < 16 { recognised("antt-kdc", 2021) } else { json!([]) } } })
         })
         .collect();
-    let e = eval(&case(2021, commune("1", 2021, f.clone(), subs.clone())), "antt-xa");
+    let e = eval(
+        &case(2021, commune("1", 2021, f.clone(), subs.clone())),
+        "antt-xa",
+    );
     assert_eq!(e.standard.version, 1);
     assert_eq!(verdict(&e, "6.4"), Verdict::NotMet);
     assert!(sentence(&e, "6.4").contains("16/25") && sentence(&e, "6.4").contains("64"));
@@ -258,13 +311,40 @@ fn tt23_commune_70_percent_example_16_of_25_fails() {
                     "facts": { "recognitions": if i < 18 { recognised("antt-kdc", 2021) } else { json!([]) } } })
         })
         .collect();
-    let e = eval(&case(2021, commune("1", 2021, f.clone(), subs18)), "antt-xa");
+    let e = eval(
+        &case(2021, commune("1", 2021, f.clone(), subs18)),
+        "antt-xa",
+    );
     assert_eq!(verdict(&e, "6.4"), Verdict::Met);
     // a warning fails 6.3b, a reprimand does not
-    let warned = merge(&[f.clone(), json!({ "disciplinary_measures": [{ "date": "2021-05-05", "form": "warning" }] })]);
-    assert_eq!(verdict(&eval(&case(2021, commune("1", 2021, warned, subs.clone())), "antt-xa"), "6.3b"), Verdict::NotMet);
-    let reprimanded = merge(&[f, json!({ "disciplinary_measures": [{ "date": "2021-05-05", "form": "reprimand" }] })]);
-    assert_eq!(verdict(&eval(&case(2021, commune("1", 2021, reprimanded, subs)), "antt-xa"), "6.3b"), Verdict::Met);
+    let warned = merge(&[
+        f.clone(),
+        json!({ "disciplinary_measures": [{ "date": "2021-05-05", "form": "warning" }] }),
+    ]);
+    assert_eq!(
+        verdict(
+            &eval(
+                &case(2021, commune("1", 2021, warned, subs.clone())),
+                "antt-xa"
+            ),
+            "6.3b"
+        ),
+        Verdict::NotMet
+    );
+    let reprimanded = merge(&[
+        f,
+        json!({ "disciplinary_measures": [{ "date": "2021-05-05", "form": "reprimand" }] }),
+    ]);
+    assert_eq!(
+        verdict(
+            &eval(
+                &case(2021, commune("1", 2021, reprimanded, subs)),
+                "antt-xa"
+            ),
+            "6.3b"
+        ),
+        Verdict::Met
+    );
 }
 
 // ------------------------------------------------------------------------- NTM 19.2 (2024)
@@ -280,35 +360,73 @@ fn ntm_19_2_confirmed_and_provisional_rules() {
         .map(|r| r.id.as_str())
         .collect();
     assert_eq!(prov, ["4", "5", "6", "7", "8"]);
-    assert!(e.rules.iter().all(|r| r.confidence == Confidence::Confirmed || r.note.is_some()));
+    assert!(
+        e.rules
+            .iter()
+            .all(|r| r.confidence == Confidence::Confirmed || r.note.is_some())
+    );
     // point e does not count for content 2 (only a–đ)
-    let f = merge(&[good_commune_facts(2024), json!({ "security_events": [{ "date": "2024-05-01", "category": "e" }] })]);
-    let e = eval(&case(2024, commune("1", 2024, f, kdcs(3, 3, 2024))), "ntm-xa-19.2");
+    let f = merge(&[
+        good_commune_facts(2024),
+        json!({ "security_events": [{ "date": "2024-05-01", "category": "e" }] }),
+    ]);
+    let e = eval(
+        &case(2024, commune("1", 2024, f, kdcs(3, 3, 2024))),
+        "ntm-xa-19.2",
+    );
     assert_eq!(verdict(&e, "2"), Verdict::Met);
-    let f = merge(&[good_commune_facts(2024), json!({ "security_events": [{ "date": "2024-05-01", "category": "đ" }] })]);
-    let e = eval(&case(2024, commune("1", 2024, f, kdcs(3, 3, 2024))), "ntm-xa-19.2");
+    let f = merge(&[
+        good_commune_facts(2024),
+        json!({ "security_events": [{ "date": "2024-05-01", "category": "đ" }] }),
+    ]);
+    let e = eval(
+        &case(2024, commune("1", 2024, f, kdcs(3, 3, 2024))),
+        "ntm-xa-19.2",
+    );
     assert_eq!(verdict(&e, "2"), Verdict::NotMet);
     // the 2022 version (06/2022) is entirely provisional
     let e = eval(&commune_case(2023, 3, 3), "ntm-xa-19.2");
     assert_eq!(e.standard.version, 2);
-    assert!(e.rules.iter().all(|r| r.confidence == Confidence::Provisional));
+    assert!(
+        e.rules
+            .iter()
+            .all(|r| r.confidence == Confidence::Provisional)
+    );
 }
 
 #[test]
 fn mass_complaints_count_only_lawfully_resolved_matters_with_enough_people() {
     let with = |c: serde_json::Value| {
         let f = merge(&[good_commune_facts(2024), json!({ "mass_complaints": [c] })]);
-        verdict(&eval(&case(2024, commune("1", 2024, f, kdcs(3, 3, 2024))), "ntm-xa-19.2"), "3")
+        verdict(
+            &eval(
+                &case(2024, commune("1", 2024, f, kdcs(3, 3, 2024))),
+                "ntm-xa-19.2",
+            ),
+            "3",
+        )
     };
-    assert_eq!(with(json!({ "date": "2024-04-01", "participants": 5, "lawfully_resolved": true })), Verdict::NotMet);
-    assert_eq!(with(json!({ "date": "2024-04-01", "participants": 4, "lawfully_resolved": true })), Verdict::Met);
-    assert_eq!(with(json!({ "date": "2024-04-01", "participants": 30, "lawfully_resolved": false })), Verdict::Met);
+    assert_eq!(
+        with(json!({ "date": "2024-04-01", "participants": 5, "lawfully_resolved": true })),
+        Verdict::NotMet
+    );
+    assert_eq!(
+        with(json!({ "date": "2024-04-01", "participants": 4, "lawfully_resolved": true })),
+        Verdict::Met
+    );
+    assert_eq!(
+        with(json!({ "date": "2024-04-01", "participants": 30, "lawfully_resolved": false })),
+        Verdict::Met
+    );
 }
 
 #[test]
 fn equal_counts_under_both_contained_policies() {
     // 4 crimes this year, 4 last year: "not higher" (national default) is met …
-    let f = merge(&[good_commune_facts(2024), serde_json::Value::Object(counts(&[("crimes_social_order", 4)]))]);
+    let f = merge(&[
+        good_commune_facts(2024),
+        serde_json::Value::Object(counts(&[("crimes_social_order", 4)])),
+    ]);
     let doc = case(2024, commune("1", 2024, f, kdcs(3, 3, 2024)));
     let e = eval(&doc, "ntm-xa-19.2");
     assert_eq!(verdict(&e, "5"), Verdict::Met);
@@ -340,9 +458,15 @@ values = [{ from = 2024-01-01, value = "strict" }]
     let p = &rule(&e, "5").trace.as_ref().unwrap().parameters[0];
     assert_eq!(p.file, "tinh-84/19.2.toml");
     // 3 against 4 is lower: met under both
-    let f = merge(&[good_commune_facts(2024), serde_json::Value::Object(counts(&[("crimes_social_order", 3)]))]);
+    let f = merge(&[
+        good_commune_facts(2024),
+        serde_json::Value::Object(counts(&[("crimes_social_order", 3)])),
+    ]);
     let lower = case(2024, commune("1", 2024, f, kdcs(3, 3, 2024)));
-    assert_eq!(verdict(&eval_with(&reg, &lower, "ntm-xa-19.2"), "5"), Verdict::Met);
+    assert_eq!(
+        verdict(&eval_with(&reg, &lower, "ntm-xa-19.2"), "5"),
+        Verdict::Met
+    );
     // a unit of another province keeps the national version
     let mut other = doc.clone();
     other["unit"]["province"] = json!("31");
@@ -353,10 +477,16 @@ values = [{ from = 2024-01-01, value = "strict" }]
     // 01/01/2024 to 17/03/2024, and 04/2024): 3 national + 2 merged
     assert_eq!(reg.versions_of("ntm-xa-19.2").len(), 5);
     // 2023 is judged before the province's first day: national 06/2022
-    let mut y2023 = case(2023, commune("1", 2023, good_commune_facts(2023), kdcs(3, 3, 2023)));
+    let mut y2023 = case(
+        2023,
+        commune("1", 2023, good_commune_facts(2023), kdcs(3, 3, 2023)),
+    );
     y2023["unit"]["province"] = json!("84");
     let e = eval_with(&reg, &y2023, "ntm-xa-19.2");
-    assert_eq!((e.standard.jurisdiction.as_str(), e.standard.version), ("national", 2));
+    assert_eq!(
+        (e.standard.jurisdiction.as_str(), e.standard.version),
+        ("national", 2)
+    );
 }
 
 // ------------------------------------------------------------------------ advanced 19.2
@@ -385,7 +515,10 @@ fn advanced_19_2_needs_a_5_percent_drop_and_a_camera_model() {
     let e = c(19, 20, false);
     assert_eq!(verdict(&e, "e"), Verdict::NotMet);
     // the advanced set relies on the commune's own 19.2 and TT 124 verdicts
-    assert_eq!(rule(&e, "a").kind, binhyen_core::standard::RuleKind::Standard);
+    assert_eq!(
+        rule(&e, "a").kind,
+        binhyen_core::standard::RuleKind::Standard
+    );
     assert_eq!(verdict(&c(19, 20, true), "a"), Verdict::Met);
     assert_eq!(verdict(&c(19, 20, true), "b"), Verdict::Met);
     assert!(!c(19, 20, true).related.is_empty());
@@ -421,13 +554,19 @@ fn hung_my(crimes_2025: i64, preds_2019: &[Option<i64>]) -> serde_json::Value {
 #[test]
 fn minus_5_percent_against_2019_summed_over_predecessors() {
     // 2019: 8 + 7 + 5 = 20 → at most 19 in 2025
-    let e = eval(&hung_my(19, &[Some(8), Some(7), Some(5)]), "qd926-dia-phuong");
+    let e = eval(
+        &hung_my(19, &[Some(8), Some(7), Some(5)]),
+        "qd926-dia-phuong",
+    );
     assert_eq!(verdict(&e, "T926-2"), Verdict::Met, "{}", e.explain("vi"));
     let s = sentence(&e, "T926-2");
     assert!(s.contains("năm 2019: 20") && s.contains("19"), "{s}");
     let facts = &rule(&e, "T926-2").trace.as_ref().unwrap().facts;
     assert_eq!(facts.iter().filter(|f| f.year == 2019).count(), 3);
-    let e = eval(&hung_my(20, &[Some(8), Some(7), Some(5)]), "qd926-dia-phuong");
+    let e = eval(
+        &hung_my(20, &[Some(8), Some(7), Some(5)]),
+        "qd926-dia-phuong",
+    );
     assert_eq!(verdict(&e, "T926-2"), Verdict::NotMet);
     // one predecessor without 2019 figures: the baseline is unknown
     let e = eval(&hung_my(10, &[Some(8), None, Some(5)]), "qd926-dia-phuong");
@@ -460,14 +599,24 @@ fn qd926_shares_count_recorded_recognitions() {
         if d < 2 {
             rec.push(json!({ "standard": "ntm-huyen-nc-9.1", "year": 2025 }));
         }
-        districts.push(json!({ "code": format!("D{d}"), "name": format!("Huyện {d}"), "kind": "district",
-                               "facts": { "recognitions": rec }, "subunits": communes }));
+        districts.push(
+            json!({ "code": format!("D{d}"), "name": format!("Huyện {d}"), "kind": "district",
+                               "facts": { "recognitions": rec }, "subunits": communes }),
+        );
     }
     let e = eval(
-        &case(2025, json!({ "code": "84", "name": "Tỉnh Trà Vinh", "kind": "province", "subunits": districts })),
+        &case(
+            2025,
+            json!({ "code": "84", "name": "Tỉnh Trà Vinh", "kind": "province", "subunits": districts }),
+        ),
         "qd926-ty-le",
     );
-    assert_eq!(verdict(&e, "T926-3"), Verdict::Met, "{}", sentence(&e, "T926-3"));
+    assert_eq!(
+        verdict(&e, "T926-3"),
+        Verdict::Met,
+        "{}",
+        sentence(&e, "T926-3")
+    );
     assert_eq!(verdict(&e, "T926-4"), Verdict::NotMet, "49/100 < 50 %");
     assert_eq!(verdict(&e, "T926-5"), Verdict::Met);
     assert_eq!(verdict(&e, "T926-6"), Verdict::Met);
@@ -479,7 +628,10 @@ fn qd926_shares_count_recorded_recognitions() {
 #[test]
 fn district_9_4_depends_on_its_communes_19_2() {
     let good = commune("A", 2024, good_commune_facts(2024), kdcs(3, 3, 2024));
-    let bad_facts = merge(&[good_commune_facts(2024), serde_json::Value::Object(counts(&[("serious_crimes", 1)]))]);
+    let bad_facts = merge(&[
+        good_commune_facts(2024),
+        serde_json::Value::Object(counts(&[("serious_crimes", 1)])),
+    ]);
     let bad = commune("B", 2024, bad_facts, kdcs(3, 3, 2024));
     let district = |communes: Vec<serde_json::Value>| {
         case(
@@ -504,7 +656,11 @@ fn district_9_4_depends_on_its_communes_19_2() {
     let subs = &rule(&e, "2").trace.as_ref().unwrap().sub_verdicts;
     assert_eq!(subs.len(), 2);
     assert_eq!(subs[1].verdict, Verdict::NotMet);
-    assert!(e.related.iter().any(|r| r.unit.code == "B" && r.standard.id == "ntm-xa-19.2"));
+    assert!(
+        e.related
+            .iter()
+            .any(|r| r.unit.code == "B" && r.standard.id == "ntm-xa-19.2")
+    );
     // 9.1 relies on 9.4 and on the communes' TT 124 verdicts
     let e = eval(&district(vec![good.clone(), bad]), "ntm-huyen-nc-9.1");
     assert_eq!(verdict(&e, "1"), Verdict::NotMet);
@@ -523,7 +679,10 @@ fn revocation_flag_rises_when_a_recognised_commune_fails_19_2() {
         serde_json::Value::Object(counts(&[("serious_crimes", 2)])),
         json!({ "recognitions": recognised("ntm-xa", 2021) }),
     ]);
-    let e = eval(&case(2024, commune("1", 2024, bad_facts, kdcs(3, 3, 2024))), "qd18-thu-hoi");
+    let e = eval(
+        &case(2024, commune("1", 2024, bad_facts, kdcs(3, 3, 2024))),
+        "qd18-thu-hoi",
+    );
     assert_eq!(e.verdict, Verdict::NotMet);
     assert_eq!(e.verdict_text.vi, "có cảnh báo");
     assert!(sentence(&e, "19.2").contains("nguy cơ bị thu hồi"));
@@ -533,7 +692,10 @@ fn revocation_flag_rises_when_a_recognised_commune_fails_19_2() {
         serde_json::Value::Object(counts(&[("serious_crimes", 2)])),
         json!({ "recognitions": [] }),
     ]);
-    let e = eval(&case(2024, commune("1", 2024, f, kdcs(3, 3, 2024))), "qd18-thu-hoi");
+    let e = eval(
+        &case(2024, commune("1", 2024, f, kdcs(3, 3, 2024))),
+        "qd18-thu-hoi",
+    );
     assert_eq!(e.verdict, Verdict::Met);
     assert_eq!(e.verdict_text.vi, "không có cảnh báo");
     // a revoked recognition does not count
@@ -542,7 +704,10 @@ fn revocation_flag_rises_when_a_recognised_commune_fails_19_2() {
         serde_json::Value::Object(counts(&[("serious_crimes", 2)])),
         json!({ "recognitions": [{ "standard": "ntm-xa", "year": 2021, "revoked": true }] }),
     ]);
-    let e = eval(&case(2024, commune("1", 2024, f, kdcs(3, 3, 2024))), "qd18-thu-hoi");
+    let e = eval(
+        &case(2024, commune("1", 2024, f, kdcs(3, 3, 2024))),
+        "qd18-thu-hoi",
+    );
     assert_eq!(e.verdict, Verdict::Met);
 }
 
@@ -552,9 +717,16 @@ fn revocation_flag_rises_when_a_recognised_commune_fails_19_2() {
 fn year_2026_can_be_evaluated_provisionally() {
     let mut f = good_commune_facts(2026);
     f["criterion10_assessment"] = yes("Đạt theo hướng dẫn tạm thời của Công an tỉnh");
-    let e = eval(&case(2026, commune("29407", 2026, f, kdcs(4, 3, 2026))), "ntm-xa-2026");
+    let e = eval(
+        &case(2026, commune("29407", 2026, f, kdcs(4, 3, 2026))),
+        "ntm-xa-2026",
+    );
     assert_eq!(e.verdict, Verdict::Met, "{}", e.explain("vi"));
-    assert!(e.rules.iter().all(|r| r.confidence == Confidence::Provisional));
+    assert!(
+        e.rules
+            .iter()
+            .all(|r| r.confidence == Confidence::Provisional)
+    );
     assert_eq!(e.standard.provisional_rules, 2);
     assert!(e.explain("vi").contains("tạm tính"));
 }
@@ -570,11 +742,25 @@ fn hai_phong_extends_the_advanced_set_for_its_communes_only() {
     assert_eq!(e.standard.extends.as_deref(), Some("ntm-xa-nc-19.2@1"));
     assert_eq!(e.verdict, Verdict::Met, "{}", e.explain("vi"));
     let c = parse(&case(2024, u.clone()));
-    assert!(reg().applicable(&c.unit.unit, 2024).iter().any(|v| v.id == "hp-xa-kieu-mau-antt"));
+    assert!(
+        reg()
+            .applicable(&c.unit.unit, 2024)
+            .iter()
+            .any(|v| v.id == "hp-xa-kieu-mau-antt")
+    );
     u["province"] = json!("84");
     let c = parse(&case(2024, u));
-    assert!(reg().resolve("hp-xa-kieu-mau-antt", &c.unit.unit, 2024).is_err());
-    assert!(!reg().applicable(&c.unit.unit, 2024).iter().any(|v| v.id == "hp-xa-kieu-mau-antt"));
+    assert!(
+        reg()
+            .resolve("hp-xa-kieu-mau-antt", &c.unit.unit, 2024)
+            .is_err()
+    );
+    assert!(
+        !reg()
+            .applicable(&c.unit.unit, 2024)
+            .iter()
+            .any(|v| v.id == "hp-xa-kieu-mau-antt")
+    );
 }
 
 #[test]
@@ -585,7 +771,10 @@ fn organisations_meet_art_6() {
         "models": [{ "name": "Tổ bảo vệ", "type": "self_protection", "effective": true }],
         "cooperation_assessment": yes("Có quy chế phối hợp"), "security_events": [], "staff_violations": 0
     });
-    let c = case(2024, json!({ "code": "DN1", "name": "Công ty TNHH Thủy sản", "kind": "organisation", "facts": facts }));
+    let c = case(
+        2024,
+        json!({ "code": "DN1", "name": "Công ty TNHH Thủy sản", "kind": "organisation", "facts": facts }),
+    );
     let e = eval(&c, "antt-cq");
     assert_eq!(e.verdict, Verdict::Met, "{}", e.explain("vi"));
     let mut c2 = c.clone();
@@ -603,7 +792,12 @@ fn every_rule_cites_a_known_source_and_provisional_ones_say_why() {
     for v in reg.versions() {
         assert!(!v.legal_basis.is_empty());
         for r in &v.rules {
-            assert!(reg.source(&r.citation.document).is_some(), "{} {}", v.id, r.id);
+            assert!(
+                reg.source(&r.citation.document).is_some(),
+                "{} {}",
+                v.id,
+                r.id
+            );
             if r.confidence == Confidence::Provisional {
                 assert!(r.note.is_some(), "{} {}", v.id, r.id);
             }

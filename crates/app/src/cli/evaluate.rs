@@ -45,7 +45,12 @@ pub fn run(g: &GlobalOpts, args: EvaluateArgs) -> anyhow::Result<()> {
     let mut c = case::parse(&file, &reg).map_err(|e| {
         anyhow::anyhow!(
             "{}\n{}",
-            t!("std.cli.case_refused", locale = lang, path = file.path.clone(), count = e.len()),
+            t!(
+                "std.cli.case_refused",
+                locale = lang,
+                path = file.path.clone(),
+                count = e.len()
+            ),
             render_all(&e, lang)
         )
     })?;
@@ -74,11 +79,22 @@ pub fn run(g: &GlobalOpts, args: EvaluateArgs) -> anyhow::Result<()> {
         if !problems.is_empty() {
             bail!(
                 "{}\n{}",
-                t!("std.cli.expectations_failed", locale = lang, count = problems.len()),
+                t!(
+                    "std.cli.expectations_failed",
+                    locale = lang,
+                    count = problems.len()
+                ),
                 problems.join("\n")
             );
         }
-        eprintln!("{}", t!("std.cli.expectations_ok", locale = lang, count = c.expect.len()));
+        eprintln!(
+            "{}",
+            t!(
+                "std.cli.expectations_ok",
+                locale = lang,
+                count = c.expect.len()
+            )
+        );
     }
     Ok(())
 }
@@ -100,7 +116,12 @@ fn evaluate(
             if all.is_empty() {
                 bail!(
                     "{}",
-                    t!("std.cli.nothing_applies", locale = lang, kind = c.unit.unit.kind.as_str(), year = c.year)
+                    t!(
+                        "std.cli.nothing_applies",
+                        locale = lang,
+                        kind = c.unit.unit.kind.as_str(),
+                        year = c.year
+                    )
                 );
             }
             Ok(all)
@@ -123,10 +144,9 @@ fn render_table(reg: &Registry, e: &Evaluation, lang: &str) -> String {
         .iter()
         .map(|k| t!(format!("std.cli.col.{k}"), locale = lang).into_owned())
         .collect();
-    let version = reg
-        .versions_of(&e.standard.id)
-        .into_iter()
-        .find(|v| v.version == e.standard.version && v.jurisdiction.as_str() == e.standard.jurisdiction);
+    let version = reg.versions_of(&e.standard.id).into_iter().find(|v| {
+        v.version == e.standard.version && v.jurisdiction.as_str() == e.standard.jurisdiction
+    });
     let rows: Vec<Vec<String>> = e
         .rules
         .iter()
@@ -134,7 +154,9 @@ fn render_table(reg: &Registry, e: &Evaluation, lang: &str) -> String {
             let citation = version
                 .and_then(|v| v.rules.iter().find(|x| x.id == r.id))
                 .map(|x| {
-                    let title = reg.source(&x.citation.document).map_or(x.citation.document.as_str(), |s| s.title.get(lang));
+                    let title = reg
+                        .source(&x.citation.document)
+                        .map_or(x.citation.document.as_str(), |s| s.title.get(lang));
                     x.citation.render(title, lang)
                 })
                 .unwrap_or_default();

@@ -21,7 +21,12 @@ use crate::config::GlobalOpts;
 pub struct StandardsArgs {
     /// Thư mục tiêu chuẩn bổ sung, kiểm tra cùng tiêu chuẩn có sẵn (extra standards directory,
     /// validated with the built-ins). Repeat or separate with commas.
-    #[arg(long = "standards-dir", env = "BINHYEN_STANDARDS_DIR", value_delimiter = ',', global = true)]
+    #[arg(
+        long = "standards-dir",
+        env = "BINHYEN_STANDARDS_DIR",
+        value_delimiter = ',',
+        global = true
+    )]
     pub dirs: Vec<PathBuf>,
 }
 
@@ -125,7 +130,10 @@ pub fn run(g: &GlobalOpts, cmd: StandardsCmd) -> anyhow::Result<()> {
             }
         }
         Action::Check { files } => {
-            let files = files.iter().map(|p| read_file(p)).collect::<anyhow::Result<Vec<_>>>()?;
+            let files = files
+                .iter()
+                .map(|p| read_file(p))
+                .collect::<anyhow::Result<Vec<_>>>()?;
             let reg = cmd.source.registry(lang, &files)?;
             let paths: Vec<&str> = files.iter().map(|f| f.path.as_str()).collect();
             let in_files = reg
@@ -135,7 +143,13 @@ pub fn run(g: &GlobalOpts, cmd: StandardsCmd) -> anyhow::Result<()> {
                 .count();
             println!(
                 "{}",
-                t!("std.cli.check_ok", locale = lang, files = files.len(), versions = in_files, total = reg.versions().len())
+                t!(
+                    "std.cli.check_ok",
+                    locale = lang,
+                    files = files.len(),
+                    versions = in_files,
+                    total = reg.versions().len()
+                )
             );
         }
         Action::Catalogue { kind, year } => {
@@ -143,7 +157,12 @@ pub fn run(g: &GlobalOpts, cmd: StandardsCmd) -> anyhow::Result<()> {
             let Some(kind) = UnitKind::parse(&kind) else {
                 bail!(
                     "{}",
-                    t!("std.cli.bad_kind", locale = lang, kind = kind, expected = UnitKind::ALL.map(UnitKind::as_str).join(", "))
+                    t!(
+                        "std.cli.bad_kind",
+                        locale = lang,
+                        kind = kind,
+                        expected = UnitKind::ALL.map(UnitKind::as_str).join(", ")
+                    )
                 );
             };
             print!("{}", catalogue(&reg, kind, year, lang));
@@ -178,7 +197,9 @@ pub fn table(header: &[String], rows: &[Vec<String>]) -> String {
         s
     };
     let mut out = line(header);
-    out.push_str(&line(&widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>()));
+    out.push_str(&line(
+        &widths.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>(),
+    ));
     for r in rows {
         out.push_str(&line(r));
     }
@@ -186,15 +207,27 @@ pub fn table(header: &[String], rows: &[Vec<String>]) -> String {
 }
 
 fn validity(v: &Version) -> String {
-    let to = v.validity.last_day().map(format_date).unwrap_or_else(|| "…".into());
+    let to = v
+        .validity
+        .last_day()
+        .map(format_date)
+        .unwrap_or_else(|| "…".into());
     format!("{} – {to}", format_date(v.validity.from))
 }
 
 fn list(reg: &Registry, lang: &str) -> String {
-    let header: Vec<String> = ["id", "version", "jurisdiction", "validity", "applies_to", "rules", "name"]
-        .iter()
-        .map(|k| t!(format!("std.cli.col.{k}"), locale = lang).into_owned())
-        .collect();
+    let header: Vec<String> = [
+        "id",
+        "version",
+        "jurisdiction",
+        "validity",
+        "applies_to",
+        "rules",
+        "name",
+    ]
+    .iter()
+    .map(|k| t!(format!("std.cli.col.{k}"), locale = lang).into_owned())
+    .collect();
     let rows: Vec<Vec<String>> = reg
         .versions()
         .iter()
@@ -204,8 +237,18 @@ fn list(reg: &Registry, lang: &str) -> String {
                 v.version.to_string(),
                 v.jurisdiction.as_str().to_owned(),
                 validity(v),
-                v.applies_to.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", "),
-                t!("std.cli.rules_count", locale = lang, total = v.rules.len(), provisional = v.provisional_rules()).into_owned(),
+                v.applies_to
+                    .iter()
+                    .map(|k| k.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                t!(
+                    "std.cli.rules_count",
+                    locale = lang,
+                    total = v.rules.len(),
+                    provisional = v.provisional_rules()
+                )
+                .into_owned(),
                 v.name.get(lang).to_owned(),
             ]
         })
@@ -214,16 +257,16 @@ fn list(reg: &Registry, lang: &str) -> String {
 }
 
 fn cite(reg: &Registry, c: &binhyen_core::standard::Citation, lang: &str) -> String {
-    let title = reg.source(&c.document).map_or(c.document.as_str(), |s| s.title.get(lang));
+    let title = reg
+        .source(&c.document)
+        .map_or(c.document.as_str(), |s| s.title.get(lang));
     c.render(title, lang)
 }
 
 fn param_value(ty: &ParamType, v: &ParamValue) -> String {
     match (ty, v) {
         (_, ParamValue::Int(i)) => i.to_string(),
-        (_, ParamValue::Percent(n, d)) => {
-            binhyen_core::text::format_percent(*n as i64, *d as i64)
-        }
+        (_, ParamValue::Percent(n, d)) => binhyen_core::text::format_percent(*n as i64, *d as i64),
         (_, ParamValue::Bool(b)) => b.to_string(),
         (ParamType::Choice { choices }, ParamValue::Choice(c)) => choices[*c as usize].key.clone(),
         (_, ParamValue::Choice(c)) => c.to_string(),
@@ -233,16 +276,42 @@ fn param_value(ty: &ParamType, v: &ParamValue) -> String {
 fn show(reg: &Registry, v: &Version, lang: &str) -> String {
     let tt = |k: &str| t!(k, locale = lang).into_owned();
     let mut s = String::new();
-    s.push_str(&format!("{} — {} ({} {})\n", v.id, v.name.get(lang), tt("std.cli.col.version"), v.version));
-    s.push_str(&format!("  {}: {}\n", tt("std.cli.col.jurisdiction"), v.jurisdiction.label(lang)));
+    s.push_str(&format!(
+        "{} — {} ({} {})\n",
+        v.id,
+        v.name.get(lang),
+        tt("std.cli.col.version"),
+        v.version
+    ));
+    s.push_str(&format!(
+        "  {}: {}\n",
+        tt("std.cli.col.jurisdiction"),
+        v.jurisdiction.label(lang)
+    ));
     if let Some((id, n)) = &v.extends {
-        s.push_str(&format!("  {}: {id} ({} {n})\n", tt("std.cli.extends"), tt("std.cli.col.version")));
+        s.push_str(&format!(
+            "  {}: {id} ({} {n})\n",
+            tt("std.cli.extends"),
+            tt("std.cli.col.version")
+        ));
     }
-    s.push_str(&format!("  {}: {}\n", tt("std.cli.col.validity"), validity(v)));
+    s.push_str(&format!(
+        "  {}: {}\n",
+        tt("std.cli.col.validity"),
+        validity(v)
+    ));
     s.push_str(&format!(
         "  {}: {}\n",
         tt("std.cli.col.applies_to"),
-        v.applies_to.iter().map(|k| if lang == "en" { k.label_en() } else { k.label_vi() }).collect::<Vec<_>>().join(", ")
+        v.applies_to
+            .iter()
+            .map(|k| if lang == "en" {
+                k.label_en()
+            } else {
+                k.label_vi()
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     ));
     s.push_str(&format!(
         "  {}: {:02}/{:02} – {:02}/{:02}\n",
@@ -253,7 +322,11 @@ fn show(reg: &Registry, v: &Version, lang: &str) -> String {
         v.window.to.0
     ));
     let basis: Vec<String> = v.legal_basis.iter().map(|c| cite(reg, c, lang)).collect();
-    s.push_str(&format!("  {}: {}\n", tt("std.cli.basis"), basis.join("; ")));
+    s.push_str(&format!(
+        "  {}: {}\n",
+        tt("std.cli.basis"),
+        basis.join("; ")
+    ));
     if let Some(n) = &v.note {
         s.push_str(&format!("  {}\n", n.get(lang)));
     }
@@ -268,7 +341,11 @@ fn show(reg: &Registry, v: &Version, lang: &str) -> String {
             };
             s.push_str(&format!("  - {} ({}){prov}\n", p.key, p.label.get(lang)));
             for dv in &p.values {
-                let c = dv.citation.as_ref().map(|c| format!(" — {}", cite(reg, c, lang))).unwrap_or_default();
+                let c = dv
+                    .citation
+                    .as_ref()
+                    .map(|c| format!(" — {}", cite(reg, c, lang)))
+                    .unwrap_or_default();
                 s.push_str(&format!(
                     "      {} {}: {}{c}\n",
                     tt("std.cli.from"),
@@ -289,16 +366,25 @@ fn show(reg: &Registry, v: &Version, lang: &str) -> String {
             String::new()
         };
         s.push_str(&format!("  {}. {}{prov}\n", r.id, r.title.get(lang)));
-        s.push_str(&format!("      {}: {}\n", tt("std.cli.citation"), cite(reg, &r.citation, lang)));
+        s.push_str(&format!(
+            "      {}: {}\n",
+            tt("std.cli.citation"),
+            cite(reg, &r.citation, lang)
+        ));
         s.push_str(&format!(
             "      {}: {}{}\n",
             tt("std.cli.confidence"),
             r.confidence.label(lang),
-            r.evidence.as_ref().map(|e| format!(" ({e})")).unwrap_or_default()
+            r.evidence
+                .as_ref()
+                .map(|e| format!(" ({e})"))
+                .unwrap_or_default()
         ));
         let body = match r.kind {
             RuleKind::Computed => r.source.clone(),
-            RuleKind::Judged | RuleKind::Standard => format!("{}: {}", r.kind.label(lang), r.source),
+            RuleKind::Judged | RuleKind::Standard => {
+                format!("{}: {}", r.kind.label(lang), r.source)
+            }
         };
         for l in &r.locals {
             s.push_str(&format!("      {} = {}\n", l.name, l.source));

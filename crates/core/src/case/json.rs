@@ -309,7 +309,10 @@ impl<'a> P<'a> {
                 let key = self.string()?;
                 let kspan = ks..self.i;
                 if members.iter().any(|(k, _, _)| *k == key) {
-                    return Err((ks, Message::new("case.json.duplicate_key").arg("name", key.as_ref())));
+                    return Err((
+                        ks,
+                        Message::new("case.json.duplicate_key").arg("name", key.as_ref()),
+                    ));
                 }
                 self.ws();
                 if self.s.get(self.i) != Some(&b':') {
@@ -356,7 +359,9 @@ mod tests {
                 x.len() == y.len() && x.iter().zip(y).all(|(a, b)| same(a, b))
             }
             (JsonKind::Object(x), serde_json::Value::Object(y)) => {
-                x.len() == y.len() && x.iter().all(|(k, _, v)| y.get(k.as_ref()).is_some_and(|w| same(v, w)))
+                x.len() == y.len()
+                    && x.iter()
+                        .all(|(k, _, v)| y.get(k.as_ref()).is_some_and(|w| same(v, w)))
             }
             _ => false,
         }
@@ -366,7 +371,9 @@ mod tests {
     fn spans_point_at_values_and_keys() {
         let t = r#"{ "a": [1, "xã"], "b": null }"#;
         let j = parse(t).unwrap();
-        let JsonKind::Object(m) = &j.kind else { panic!() };
+        let JsonKind::Object(m) = &j.kind else {
+            panic!()
+        };
         assert_eq!(&t[m[0].1.clone()], "\"a\"");
         assert_eq!(&t[m[0].2.span.clone()], "[1, \"xã\"]");
         assert_eq!(&t[m[1].2.span.clone()], "null");

@@ -20,7 +20,9 @@ use serde_json::{Map, Value as JV, json};
 
 use crate::catalogue::{Catalogue, FieldType, RECOGNITIONS, RecordSchema};
 use crate::diag::{Arg, Diagnostic, Message, SourceFile};
-use crate::fact::{Document, FactEntry, Facts, Judgement, Provenance, Record, UnitInput, UnitRef, Value};
+use crate::fact::{
+    Document, FactEntry, Facts, Judgement, Provenance, Record, UnitInput, UnitRef, Value,
+};
 use crate::standard::{Evaluation, Registry, Verdict};
 use crate::units::UnitKind;
 
@@ -58,7 +60,11 @@ impl Case {
         let mut out = vec![];
         for x in &self.expect {
             let Some(e) = evaluations.iter().find(|e| e.standard.id == x.standard) else {
-                out.push(crate::diag::tr(locale, "case.expect.not_evaluated", &[("standard", x.standard.clone())]));
+                out.push(crate::diag::tr(
+                    locale,
+                    "case.expect.not_evaluated",
+                    &[("standard", x.standard.clone())],
+                ));
                 continue;
             };
             let compare = |out: &mut Vec<String>, what: String, want: Verdict, got: Verdict| {
@@ -102,8 +108,8 @@ struct Reader<'a> {
 
 /// Parses and checks a case file against the registry's catalogue and standards.
 pub fn parse(file: &SourceFile, reg: &Registry) -> Result<Case, Vec<Diagnostic>> {
-    let doc = json::parse(&file.text)
-        .map_err(|(at, m)| vec![Diagnostic::at(file.location(at), m)])?;
+    let doc =
+        json::parse(&file.text).map_err(|(at, m)| vec![Diagnostic::at(file.location(at), m)])?;
     let mut r = Reader {
         file,
         reg,
@@ -165,7 +171,10 @@ impl Reader<'_> {
     fn required<'j, 't>(&mut self, obj: &'j Json<'t>, key: &str) -> Option<&'j Json<'t>> {
         let v = obj.get(key);
         if v.is_none() {
-            self.err(obj.span.start, Message::new("case.err.missing_key").arg("name", key));
+            self.err(
+                obj.span.start,
+                Message::new("case.err.missing_key").arg("name", key),
+            );
         }
         v
     }
@@ -205,19 +214,29 @@ impl Reader<'_> {
         let s = self.string(v)?;
         let d = crate::text::parse_date(&s);
         if d.is_none() {
-            self.err(v.span.start, Message::new("case.err.bad_date").arg("found", s));
+            self.err(
+                v.span.start,
+                Message::new("case.err.bad_date").arg("found", s),
+            );
         }
         d
     }
 
     fn case(&mut self, doc: &Json) -> Option<Case> {
         self.object(doc, &["binhyen_case", "year", "unit", "expect", "note"])?;
-        let format = self.required(doc, "binhyen_case").and_then(|v| self.int(v, 1));
+        let format = self
+            .required(doc, "binhyen_case")
+            .and_then(|v| self.int(v, 1));
         if let Some(f) = format
             && f != FORMAT
         {
             let at = doc.get("binhyen_case").map_or(0, |v| v.span.start);
-            self.err(at, Message::new("case.err.format").arg("found", f.to_string()).arg("expected", FORMAT.to_string()));
+            self.err(
+                at,
+                Message::new("case.err.format")
+                    .arg("found", f.to_string())
+                    .arg("expected", FORMAT.to_string()),
+            );
         }
         let year = self
             .required(doc, "year")
@@ -230,7 +249,10 @@ impl Reader<'_> {
             }
             None => return None,
         };
-        let expect = doc.get("expect").map(|e| self.expectations(e)).unwrap_or_default();
+        let expect = doc
+            .get("expect")
+            .map(|e| self.expectations(e))
+            .unwrap_or_default();
         let unit = self.required(doc, "unit")?;
         let unit = self.unit(unit, year, None)?;
         Some(Case { year, unit, expect })
@@ -245,7 +267,10 @@ impl Reader<'_> {
             _ => None,
         };
         if verdict.is_none() {
-            self.err(v.span.start, Message::new("case.err.bad_verdict").arg("found", s));
+            self.err(
+                v.span.start,
+                Message::new("case.err.bad_verdict").arg("found", s),
+            );
         }
         verdict
     }
@@ -259,10 +284,19 @@ impl Reader<'_> {
         let mut out = vec![];
         for (id, span, x) in m {
             if !self.reg.standard_ids().iter().any(|s| s == id) {
-                self.err(span.start, Message::new("std.err.unknown_standard").arg("name", id.as_ref()).arg("hint", ""));
+                self.err(
+                    span.start,
+                    Message::new("std.err.unknown_standard")
+                        .arg("name", id.as_ref())
+                        .arg("hint", ""),
+                );
                 continue;
             }
-            let mut e = Expectation { standard: id.to_string(), verdict: None, rules: vec![] };
+            let mut e = Expectation {
+                standard: id.to_string(),
+                verdict: None,
+                rules: vec![],
+            };
             match &x.kind {
                 JsonKind::String(_) => e.verdict = self.verdict(x),
                 JsonKind::Object(_) => {
@@ -292,8 +326,18 @@ impl Reader<'_> {
         self.object(
             v,
             &[
-                "id", "code", "name", "kind", "province", "entered_by", "entered_at", "facts",
-                "earlier", "subunits", "predecessors", "note",
+                "id",
+                "code",
+                "name",
+                "kind",
+                "province",
+                "entered_by",
+                "entered_at",
+                "facts",
+                "earlier",
+                "subunits",
+                "predecessors",
+                "note",
             ],
         )?;
         let code = self.required(v, "code").and_then(|c| self.string(c));
@@ -390,7 +434,9 @@ impl Reader<'_> {
         for (key, kspan, raw) in members {
             let Some(field) = cat.field(key) else {
                 let m = match cat.suggest(key) {
-                    Some(h) => Message::new("case.err.unknown_fact_hint").arg("name", key.as_ref()).arg("hint", h),
+                    Some(h) => Message::new("case.err.unknown_fact_hint")
+                        .arg("name", key.as_ref())
+                        .arg("hint", h),
                     None => Message::new("case.err.unknown_fact").arg("name", key.as_ref()),
                 };
                 self.err(kspan.start, m);
@@ -456,7 +502,11 @@ impl Reader<'_> {
                             v.span.start,
                             Message::new("std.err.unknown_choice").arg("name", s).arg(
                                 "expected",
-                                choices.iter().map(|c| c.key.as_str()).collect::<Vec<_>>().join(", "),
+                                choices
+                                    .iter()
+                                    .map(|c| c.key.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", "),
                             ),
                         );
                         None
@@ -529,7 +579,14 @@ impl Reader<'_> {
         self.object_with(
             v,
             |k| schema.index(k).is_some(),
-            || schema.fields.iter().map(|f| f.key.as_str()).collect::<Vec<_>>().join(", "),
+            || {
+                schema
+                    .fields
+                    .iter()
+                    .map(|f| f.key.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            },
         )?;
         let mut fields: Vec<Option<Value>> = vec![None; schema.fields.len()];
         let mut ok = true;
@@ -541,7 +598,10 @@ impl Reader<'_> {
                     None => ok = false,
                 },
                 None if f.required => {
-                    self.err(v.span.start, Message::new("case.err.missing_key").arg("name", f.key.as_str()));
+                    self.err(
+                        v.span.start,
+                        Message::new("case.err.missing_key").arg("name", f.key.as_str()),
+                    );
                     ok = false;
                 }
                 None => {}
@@ -552,9 +612,19 @@ impl Reader<'_> {
             && let JsonKind::String(s) = &x.kind
         {
             let known = self.reg.standard_ids().iter().any(|i| i == s)
-                || self.reg.catalogue().recognition_kinds().iter().any(|k| k.id == *s);
+                || self
+                    .reg
+                    .catalogue()
+                    .recognition_kinds()
+                    .iter()
+                    .any(|k| k.id == *s);
             if !known {
-                self.err(x.span.start, Message::new("std.err.unknown_recognition").arg("name", s.as_ref()).arg("hint", ""));
+                self.err(
+                    x.span.start,
+                    Message::new("std.err.unknown_recognition")
+                        .arg("name", s.as_ref())
+                        .arg("hint", ""),
+                );
                 ok = false;
             }
         }
@@ -576,8 +646,11 @@ pub fn write(case: &Case, cat: &Catalogue) -> String {
             .expect
             .iter()
             .map(|e| {
-                let rules: Map<String, JV> =
-                    e.rules.iter().map(|(id, v)| (id.clone(), json!(v.as_str()))).collect();
+                let rules: Map<String, JV> = e
+                    .rules
+                    .iter()
+                    .map(|(id, v)| (id.clone(), json!(v.as_str())))
+                    .collect();
                 let mut x = Map::new();
                 if let Some(v) = e.verdict {
                     x.insert("verdict".into(), json!(v.as_str()));
@@ -617,12 +690,20 @@ fn unit_json(u: &UnitInput, year: i32, cat: &Catalogue) -> JV {
         m.insert("earlier".into(), JV::Object(earlier));
     }
     if let Some(s) = &u.subunits {
-        m.insert("subunits".into(), JV::Array(s.iter().map(|x| unit_json(x, year, cat)).collect()));
+        m.insert(
+            "subunits".into(),
+            JV::Array(s.iter().map(|x| unit_json(x, year, cat)).collect()),
+        );
     }
     if !u.predecessors.is_empty() {
         m.insert(
             "predecessors".into(),
-            JV::Array(u.predecessors.iter().map(|x| unit_json(x, year, cat)).collect()),
+            JV::Array(
+                u.predecessors
+                    .iter()
+                    .map(|x| unit_json(x, year, cat))
+                    .collect(),
+            ),
         );
     }
     JV::Object(m)

@@ -39,8 +39,5 @@ pub(crate) const FILES: &[(&str, &str)] = embed![
 
 /// The built-in files as loader input.
 pub fn files() -> Vec<SourceFile> {
-    FILES
-        .iter()
-        .map(|(p, t)| SourceFile::new(*p, *t))
-        .collect()
+    FILES.iter().map(|(p, t)| SourceFile::new(*p, *t)).collect()
 }

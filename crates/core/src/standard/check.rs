@@ -258,7 +258,11 @@ impl Scope<'_> {
     }
 
     fn unit(&self) -> Scope<'static> {
-        if self.is_sub() { Scope::Sub } else { Scope::Own }
+        if self.is_sub() {
+            Scope::Sub
+        } else {
+            Scope::Own
+        }
     }
 }
 
@@ -532,7 +536,10 @@ impl<'a> Checker<'a> {
             "calendar_year" => return Ok((C::CalendarYear, Ty::Period)),
             "kind" => return Ok((C::UnitKind, Ty::Kind)),
             "subunits" | "descendants" => {
-                self.err(at, Message::new("std.err.collection_outside_call").arg("name", n));
+                self.err(
+                    at,
+                    Message::new("std.err.collection_outside_call").arg("name", n),
+                );
                 return Err(());
             }
             "param" => {
@@ -543,7 +550,10 @@ impl<'a> Checker<'a> {
         }
         let (id, ty) = self.fact(n, at, scope.unit())?;
         if matches!(ty, Ty::Records(_)) {
-            self.err(at, Message::new("std.err.collection_outside_call").arg("name", n));
+            self.err(
+                at,
+                Message::new("std.err.collection_outside_call").arg("name", n),
+            );
             return Err(());
         }
         Ok((C::Fact(id), ty))
@@ -623,9 +633,8 @@ impl<'a> Checker<'a> {
                 }
                 let ty = match (op, ta, tb) {
                     (BinOp::Div, _, _) => Ty::Pct,
-                    (BinOp::Add | BinOp::Sub, Ty::Year, Ty::Int) | (BinOp::Add, Ty::Int, Ty::Year) => {
-                        Ty::Year
-                    }
+                    (BinOp::Add | BinOp::Sub, Ty::Year, Ty::Int)
+                    | (BinOp::Add, Ty::Int, Ty::Year) => Ty::Year,
                     (_, Ty::Year | Ty::Int, Ty::Year | Ty::Int) => Ty::Int,
                     (BinOp::Add | BinOp::Sub, Ty::Pct, Ty::Pct) => Ty::Pct,
                     (BinOp::Mul, Ty::Pct, Ty::Pct) => Ty::Pct,
@@ -968,7 +977,10 @@ impl<'a> Checker<'a> {
                 }
             }
             "tree" => {
-                self.err(at, Message::new("std.err.collection_outside_call").arg("name", "tree"));
+                self.err(
+                    at,
+                    Message::new("std.err.collection_outside_call").arg("name", "tree"),
+                );
                 Err(())
             }
             _ => {
@@ -991,7 +1003,10 @@ impl<'a> Checker<'a> {
             ExprKind::Name(n) => {
                 let (id, ty) = self.fact(n, e.span.start, scope.unit())?;
                 if !matches!(ty, Ty::Records(_)) {
-                    self.err(e.span.start, Message::new("std.err.not_a_list").arg("name", n.as_str()));
+                    self.err(
+                        e.span.start,
+                        Message::new("std.err.not_a_list").arg("name", n.as_str()),
+                    );
                     return Err(());
                 }
                 Ok(Coll::List(id))
@@ -1009,7 +1024,10 @@ impl<'a> Checker<'a> {
                     Ok(Coll::Tree(id))
                 }
                 _ => {
-                    self.err(args[0].span.start, Message::new("std.err.not_a_list").arg("name", "?"));
+                    self.err(
+                        args[0].span.start,
+                        Message::new("std.err.not_a_list").arg("name", "?"),
+                    );
                     Err(())
                 }
             },

@@ -247,7 +247,9 @@ impl<'a> Session<'a> {
             let (v, _) = ev.rule(rule, frame);
             verdict = verdict.and(v);
             let r = if explain {
-                Some(trace::explain_rule(&mut ev, unit, rule, v, frame, &params.1))
+                Some(trace::explain_rule(
+                    &mut ev, unit, rule, v, frame, &params.1,
+                ))
             } else {
                 None
             };
@@ -325,7 +327,11 @@ impl<'a> Evaluator<'_, 'a> {
         if let Some(s) = &mut self.sink {
             let k = (f.unit, f.year, id);
             if entry.is_some() {
-                if !s.facts.iter().any(|x| std::ptr::eq(x.0, k.0) && x.1 == k.1 && x.2 == k.2) {
+                if !s
+                    .facts
+                    .iter()
+                    .any(|x| std::ptr::eq(x.0, k.0) && x.1 == k.1 && x.2 == k.2)
+                {
                     s.facts.push(k);
                 }
             } else {
@@ -424,7 +430,10 @@ impl<'a> Evaluator<'_, 'a> {
                 match v {
                     V::Unknown => V::Unknown,
                     V::Absent => V::Bool(false),
-                    v => V::Bool(set.iter().any(|s| compare(CmpOp::Eq, v, self.eval(s, f)) == V::Bool(true))),
+                    v => V::Bool(
+                        set.iter()
+                            .any(|s| compare(CmpOp::Eq, v, self.eval(s, f)) == V::Bool(true)),
+                    ),
                 }
             }
             C::Agg {
@@ -510,7 +519,8 @@ impl<'a> Evaluator<'_, 'a> {
         };
         let field = |r: &'a Record, ix: u16| r.fields[ix as usize].as_ref();
         let found = records.iter().any(|r| {
-            let same = matches!(field(r, schema.standard), Some(Value::Text(t)) if t.as_ref() == id);
+            let same =
+                matches!(field(r, schema.standard), Some(Value::Text(t)) if t.as_ref() == id);
             let year = match field(r, schema.year) {
                 Some(Value::Int(y)) => *y as i32,
                 _ => return false,
@@ -518,7 +528,11 @@ impl<'a> Evaluator<'_, 'a> {
             let revoked = schema
                 .revoked
                 .is_some_and(|ix| matches!(field(r, ix), Some(Value::Bool(true))));
-            same && if ever { year <= f.year && !revoked } else { year == f.year && !revoked }
+            same && if ever {
+                year <= f.year && !revoked
+            } else {
+                year == f.year && !revoked
+            }
         });
         V::Bool(found)
     }
@@ -556,9 +570,14 @@ impl<'a> Evaluator<'_, 'a> {
                     self.missing(Missing::Subunits(f.unit));
                     acc.unknown = true;
                 }
-                Some(subs) => {
-                    self.units(subs, coll == Coll::Descendants, f.year, &mut acc, cond, proj)
-                }
+                Some(subs) => self.units(
+                    subs,
+                    coll == Coll::Descendants,
+                    f.year,
+                    &mut acc,
+                    cond,
+                    proj,
+                ),
             },
         }
         acc.finish()
@@ -743,16 +762,21 @@ fn arith<'a>(op: ArOp, a: V<'a>, b: V<'a>) -> V<'a> {
         return V::Unknown;
     };
     let r = match op {
-        ArOp::Add => x.n.checked_mul(y.d).zip(y.n.checked_mul(x.d)).and_then(|(p, q)| {
-            p.checked_add(q).zip(x.d.checked_mul(y.d))
-        }),
-        ArOp::Sub => x.n.checked_mul(y.d).zip(y.n.checked_mul(x.d)).and_then(|(p, q)| {
-            p.checked_sub(q).zip(x.d.checked_mul(y.d))
-        }),
+        ArOp::Add => {
+            x.n.checked_mul(y.d)
+                .zip(y.n.checked_mul(x.d))
+                .and_then(|(p, q)| p.checked_add(q).zip(x.d.checked_mul(y.d)))
+        }
+        ArOp::Sub => {
+            x.n.checked_mul(y.d)
+                .zip(y.n.checked_mul(x.d))
+                .and_then(|(p, q)| p.checked_sub(q).zip(x.d.checked_mul(y.d)))
+        }
         ArOp::Mul => x.n.checked_mul(y.n).zip(x.d.checked_mul(y.d)),
         ArOp::Div => x.n.checked_mul(y.d).zip(x.d.checked_mul(y.n)),
     };
-    r.and_then(|(n, d)| Rat::new(n, d)).map_or(V::Unknown, V::Rat)
+    r.and_then(|(n, d)| Rat::new(n, d))
+        .map_or(V::Unknown, V::Rat)
 }
 
 fn compare<'a>(op: CmpOp, a: V<'a>, b: V<'a>) -> V<'a> {

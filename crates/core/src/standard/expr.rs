@@ -190,7 +190,9 @@ impl Lexer<'_> {
                     self.pos += e.len_utf8();
                     match e {
                         '"' | '\\' => s.push(e),
-                        _ => return Err(self.err(self.pos - e.len_utf8() - 1, "std.err.bad_escape")),
+                        _ => {
+                            return Err(self.err(self.pos - e.len_utf8() - 1, "std.err.bad_escape"));
+                        }
                     }
                 }
                 '\n' => return Err(self.err(start, "std.err.unclosed_string")),
@@ -326,10 +328,7 @@ impl Parser {
     }
 
     fn expected(&self, what: &str) -> ParseError {
-        let found = self
-            .peek()
-            .map(describe)
-            .unwrap_or_else(|| "∅".to_owned());
+        let found = self.peek().map(describe).unwrap_or_else(|| "∅".to_owned());
         (
             self.here(),
             Message::new("std.err.expected")
@@ -577,7 +576,9 @@ mod tests {
 
     #[test]
     fn calls_with_where_and_lists() {
-        let e = p(r#"count(tree(security_events) where category in ["a", "đ"] and date in window) == 0"#);
+        let e = p(
+            r#"count(tree(security_events) where category in ["a", "đ"] and date in window) == 0"#,
+        );
         let ExprKind::Bin(BinOp::Eq, call, _) = &e.kind else {
             panic!()
         };

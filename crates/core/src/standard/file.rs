@@ -285,7 +285,10 @@ mod tests {
 
     #[test]
     fn unknown_fields_name_the_field() {
-        let f = SourceFile::new("x.toml", "[[sources]]\nnumber = \"1\"\ntitle = { vi = \"a\", en = \"b\" }\nbogus = 1\n");
+        let f = SourceFile::new(
+            "x.toml",
+            "[[sources]]\nnumber = \"1\"\ntitle = { vi = \"a\", en = \"b\" }\nbogus = 1\n",
+        );
         let d = parse_file(&f).unwrap_err();
         let text = d.render("vi");
         assert!(text.contains("bogus"), "{text}");

@@ -399,7 +399,9 @@ impl Version {
     pub(crate) fn judged_years(validity: &Validity, window: &Window) -> (i32, Option<i32>) {
         let ends_inside = |y: i32| validity.contains(window.dates(y).1);
         let from = validity.from.year();
-        let first = (from..from + 2).find(|y| ends_inside(*y)).unwrap_or(from + 1);
+        let first = (from..from + 2)
+            .find(|y| ends_inside(*y))
+            .unwrap_or(from + 1);
         let last = validity.last_day().map(|d| {
             (d.year() - 1..=d.year())
                 .rev()
@@ -434,7 +436,10 @@ mod tests {
             from: (1, 1),
             to: (12, 31),
         };
-        assert_eq!(cal.dates(2024).0, NaiveDate::from_ymd_opt(2024, 1, 1).unwrap());
+        assert_eq!(
+            cal.dates(2024).0,
+            NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()
+        );
         assert_eq!(Window::parse_day("11-16"), Some((11, 16)));
         assert_eq!(Window::parse_day("02-29"), None);
         assert_eq!(Window::parse_day("1-1"), None);

@@ -117,9 +117,15 @@ impl Registry {
                 }
                 None => {
                     if let Some(r) = d.rules.first() {
-                        errors.push(Diagnostic::at(loc(f, r.span()), Message::new("std.err.rules_without_standard")));
+                        errors.push(Diagnostic::at(
+                            loc(f, r.span()),
+                            Message::new("std.err.rules_without_standard"),
+                        ));
                     } else if let Some(p) = d.parameters.first() {
-                        errors.push(Diagnostic::at(loc(f, p.span()), Message::new("std.err.rules_without_standard")));
+                        errors.push(Diagnostic::at(
+                            loc(f, p.span()),
+                            Message::new("std.err.rules_without_standard"),
+                        ));
                     }
                 }
             }
@@ -161,10 +167,14 @@ impl Registry {
                 .filter(|v| v.id == base_id && v.jurisdiction == Jurisdiction::National)
                 .collect();
             if bases.is_empty() {
-                let hint = closest(&base_id, ids.iter().map(String::as_str)).unwrap_or("").to_owned();
+                let hint = closest(&base_id, ids.iter().map(String::as_str))
+                    .unwrap_or("")
+                    .to_owned();
                 errors.push(Diagnostic::at(
                     loc(f, base_span),
-                    Message::new("std.err.unknown_base").arg("name", base_id).arg("hint", hint),
+                    Message::new("std.err.unknown_base")
+                        .arg("name", base_id)
+                        .arg("hint", hint),
                 ));
                 continue;
             }
@@ -197,7 +207,12 @@ impl Registry {
             by_ix[v.ix.0 as usize].push(i);
         }
         for list in &mut by_ix {
-            list.sort_by_key(|i| (versions[*i].jurisdiction.clone(), versions[*i].validity.from));
+            list.sort_by_key(|i| {
+                (
+                    versions[*i].jurisdiction.clone(),
+                    versions[*i].validity.from,
+                )
+            });
         }
         Ok(Registry {
             catalogue,
@@ -251,7 +266,12 @@ impl Registry {
     pub fn versions_of(&self, id: &str) -> Vec<&Version> {
         self.id_ix
             .get(id)
-            .map(|ix| self.by_ix[ix.0 as usize].iter().map(|i| &self.versions[*i]).collect())
+            .map(|ix| {
+                self.by_ix[ix.0 as usize]
+                    .iter()
+                    .map(|i| &self.versions[*i])
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -365,9 +385,9 @@ impl Registry {
             .rules_using(key)
             .into_iter()
             .filter(|r| {
-                self.versions_of(&r.standard)
-                    .iter()
-                    .any(|x| x.version == r.version && x.applies_to.contains(&kind) && x.covers_year(year))
+                self.versions_of(&r.standard).iter().any(|x| {
+                    x.version == r.version && x.applies_to.contains(&kind) && x.covers_year(year)
+                })
             })
             .map(|r| format!("{} {} ({})", r.standard, r.rule, r.title.get(locale)))
             .collect();
@@ -411,7 +431,10 @@ impl RegistryHandle {
     }
 }
 
-fn load_sources(docs: &[(&SourceFile, &FileDoc)], errors: &mut Vec<Diagnostic>) -> Vec<LegalSource> {
+fn load_sources(
+    docs: &[(&SourceFile, &FileDoc)],
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<LegalSource> {
     let mut out: Vec<LegalSource> = vec![];
     for (f, d) in docs {
         for s in &d.sources {
@@ -423,8 +446,10 @@ fn load_sources(docs: &[(&SourceFile, &FileDoc)], errors: &mut Vec<Diagnostic>) 
                 ));
                 continue;
             }
-            let date = |d: &Option<Spanned<toml::value::Datetime>>, errors: &mut Vec<Diagnostic>| {
-                d.as_ref().and_then(|d| toml_date(f, d).map_err(|e| errors.push(e)).ok())
+            let date = |d: &Option<Spanned<toml::value::Datetime>>,
+                        errors: &mut Vec<Diagnostic>| {
+                d.as_ref()
+                    .and_then(|d| toml_date(f, d).map_err(|e| errors.push(e)).ok())
             };
             out.push(LegalSource {
                 number: s.number.get_ref().clone(),
@@ -469,7 +494,10 @@ fn recognition_schema(
     if ok.is_none() {
         let location = field.versions[0].location.clone();
         let _ = docs;
-        errors.push(Diagnostic::at(location, Message::new("std.err.recognitions_shape")));
+        errors.push(Diagnostic::at(
+            location,
+            Message::new("std.err.recognitions_shape"),
+        ));
     }
     ok
 }
@@ -498,10 +526,14 @@ fn citation(
 ) -> Citation {
     let doc = c.document.get_ref();
     if !sources.iter().any(|s| s.number == *doc) {
-        let hint = closest(doc, sources.iter().map(|s| s.number.as_str())).unwrap_or("").to_owned();
+        let hint = closest(doc, sources.iter().map(|s| s.number.as_str()))
+            .unwrap_or("")
+            .to_owned();
         errors.push(Diagnostic::at(
             loc(f, c.document.span()),
-            Message::new("std.err.unknown_source").arg("name", doc.as_str()).arg("hint", hint),
+            Message::new("std.err.unknown_source")
+                .arg("name", doc.as_str())
+                .arg("hint", hint),
         ));
     }
     Citation {
@@ -524,7 +556,10 @@ fn header(
     let location = loc(f, s.span());
     let id = d.id.get_ref().clone();
     if !is_standard_id(&id) {
-        errors.push(Diagnostic::at(loc(f, d.id.span()), Message::new("std.err.bad_standard_id").arg("name", id.as_str())));
+        errors.push(Diagnostic::at(
+            loc(f, d.id.span()),
+            Message::new("std.err.bad_standard_id").arg("name", id.as_str()),
+        ));
     }
     let mut applies_to = vec![];
     for k in d.applies_to.get_ref() {
@@ -535,11 +570,16 @@ fn header(
         }
     }
     if applies_to.is_empty() && errors.len() == before {
-        errors.push(Diagnostic::at(loc(f, d.applies_to.span()), Message::new("std.err.empty_kinds")));
+        errors.push(Diagnostic::at(
+            loc(f, d.applies_to.span()),
+            Message::new("std.err.empty_kinds"),
+        ));
     }
     let jurisdiction = match d.jurisdiction.get_ref().as_str() {
         "national" => Jurisdiction::National,
-        p if p.len() == 2 && p.chars().all(|c| c.is_ascii_digit()) => Jurisdiction::Province(p.to_owned()),
+        p if p.len() == 2 && p.chars().all(|c| c.is_ascii_digit()) => {
+            Jurisdiction::Province(p.to_owned())
+        }
         p => {
             errors.push(Diagnostic::at(
                 loc(f, d.jurisdiction.span()),
@@ -562,7 +602,12 @@ fn header(
     let validity = match (from, until) {
         (Some(a), Some(b)) if b < a => {
             errors.push(Diagnostic::at(
-                loc(f, d.valid_until.as_ref().map_or(d.valid_from.span(), |u| u.span())),
+                loc(
+                    f,
+                    d.valid_until
+                        .as_ref()
+                        .map_or(d.valid_from.span(), |u| u.span()),
+                ),
                 Message::new("std.err.validity_order"),
             ));
             None
@@ -603,7 +648,10 @@ fn header(
         .map(|c| citation(f, c.get_ref(), sources, errors))
         .collect();
     if legal_basis.is_empty() {
-        errors.push(Diagnostic::at(location.clone(), Message::new("std.err.no_legal_basis")));
+        errors.push(Diagnostic::at(
+            location.clone(),
+            Message::new("std.err.no_legal_basis"),
+        ));
     }
     if errors.len() != before {
         return None;
@@ -745,7 +793,13 @@ impl World<'_> {
                 }
             }
         }
-        let params = self.params(f, &d.parameters, base.map(|b| b.params.as_slice()), &validity, errors);
+        let params = self.params(
+            f,
+            &d.parameters,
+            base.map(|b| b.params.as_slice()),
+            &validity,
+            errors,
+        );
         let (first, last) = Version::judged_years(&validity, &h.window);
         let env = || Env {
             file: f,
@@ -774,7 +828,10 @@ impl World<'_> {
             }
         }
         if rules.is_empty() && errors.len() == before {
-            errors.push(Diagnostic::at(h.location.clone(), Message::new("std.err.no_rules")));
+            errors.push(Diagnostic::at(
+                h.location.clone(),
+                Message::new("std.err.no_rules"),
+            ));
         }
         if errors.len() != before {
             return None;
@@ -792,7 +849,12 @@ impl World<'_> {
             years: (first, last),
             purpose: h.purpose,
             legal_basis: match base {
-                Some(b) => b.legal_basis.iter().cloned().chain(h.legal_basis.iter().cloned()).collect(),
+                Some(b) => b
+                    .legal_basis
+                    .iter()
+                    .cloned()
+                    .chain(h.legal_basis.iter().cloned())
+                    .collect(),
                 None => h.legal_basis.clone(),
             },
             note: h.note.clone(),
@@ -818,17 +880,26 @@ impl World<'_> {
             let at = loc(f, p.key.span());
             if let Some(i) = params.iter().position(|x| x.key == *key) {
                 if i >= base_len {
-                    errors.push(Diagnostic::at(at, Message::new("std.err.duplicate").arg("name", key.as_str())));
+                    errors.push(Diagnostic::at(
+                        at,
+                        Message::new("std.err.duplicate").arg("name", key.as_str()),
+                    ));
                     continue;
                 }
                 if !params[i].overridable {
-                    errors.push(Diagnostic::at(at, Message::new("std.err.not_overridable").arg("name", key.as_str())));
+                    errors.push(Diagnostic::at(
+                        at,
+                        Message::new("std.err.not_overridable").arg("name", key.as_str()),
+                    ));
                     continue;
                 }
                 if let Some(t) = &p.ty
                     && param_type(f, t, &p.choices, errors).is_some_and(|t| t != params[i].ty)
                 {
-                    errors.push(Diagnostic::at(loc(f, t.span()), Message::new("std.err.override_type").arg("name", key.as_str())));
+                    errors.push(Diagnostic::at(
+                        loc(f, t.span()),
+                        Message::new("std.err.override_type").arg("name", key.as_str()),
+                    ));
                     continue;
                 }
                 let ty = params[i].ty.clone();
@@ -837,22 +908,35 @@ impl World<'_> {
                 };
                 // national values before the province's first date stay in force
                 let first = values[0].from;
-                let mut merged: Vec<DatedValue> =
-                    params[i].values.iter().filter(|v| v.from < first).cloned().collect();
+                let mut merged: Vec<DatedValue> = params[i]
+                    .values
+                    .iter()
+                    .filter(|v| v.from < first)
+                    .cloned()
+                    .collect();
                 merged.extend(values);
                 params[i].values = merged;
                 continue;
             }
             if !is_identifier(key) {
-                errors.push(Diagnostic::at(at, Message::new("std.err.bad_identifier").arg("name", key.as_str())));
+                errors.push(Diagnostic::at(
+                    at,
+                    Message::new("std.err.bad_identifier").arg("name", key.as_str()),
+                ));
                 continue;
             }
             let Some(t) = &p.ty else {
-                errors.push(Diagnostic::at(at, Message::new("std.err.param_needs_type").arg("name", key.as_str())));
+                errors.push(Diagnostic::at(
+                    at,
+                    Message::new("std.err.param_needs_type").arg("name", key.as_str()),
+                ));
                 continue;
             };
             let Some(label) = p.label.clone() else {
-                errors.push(Diagnostic::at(at, Message::new("std.err.param_needs_label").arg("name", key.as_str())));
+                errors.push(Diagnostic::at(
+                    at,
+                    Message::new("std.err.param_needs_label").arg("name", key.as_str()),
+                ));
                 continue;
             };
             let Some(ty) = param_type(f, t, &p.choices, errors) else {
@@ -927,7 +1011,10 @@ impl World<'_> {
         let mut locals = vec![];
         for (name, src) in values {
             let n = name.get_ref();
-            if !is_identifier(n) || self.catalogue.field(n).is_some() || super::check::BUILTINS.contains(&n.as_str()) {
+            if !is_identifier(n)
+                || self.catalogue.field(n).is_some()
+                || super::check::BUILTINS.contains(&n.as_str())
+            {
                 ck.errors.push(Diagnostic::at(
                     loc(f, name.span()),
                     Message::new("std.err.bad_value_name").arg("name", n.as_str()),
@@ -953,7 +1040,10 @@ impl World<'_> {
         let (body, source) = match kind {
             RuleKind::Computed => {
                 if d.judgement.is_some() || d.standard.is_some() {
-                    ck.errors.push(Diagnostic::at(location.clone(), Message::new("std.err.computed_fields")));
+                    ck.errors.push(Diagnostic::at(
+                        location.clone(),
+                        Message::new("std.err.computed_fields"),
+                    ));
                 }
                 let Some(e) = &d.expr else {
                     errors.push(Diagnostic::at(location, Message::new("std.err.needs_expr")));
@@ -961,11 +1051,17 @@ impl World<'_> {
                     return None;
                 };
                 let base = str_offset(f, e.span(), e.get_ref());
-                (ck.compile_bool(e.get_ref(), base), e.get_ref().trim().to_owned())
+                (
+                    ck.compile_bool(e.get_ref(), base),
+                    e.get_ref().trim().to_owned(),
+                )
             }
             RuleKind::Judged => {
                 let (Some(j), None, None) = (&d.judgement, &d.expr, &d.standard) else {
-                    errors.push(Diagnostic::at(location, Message::new("std.err.judged_fields")));
+                    errors.push(Diagnostic::at(
+                        location,
+                        Message::new("std.err.judged_fields"),
+                    ));
                     return None;
                 };
                 let key = field_of(j);
@@ -980,7 +1076,14 @@ impl World<'_> {
                                 loc(f, j.span()),
                                 Message::new("std.err.fact_not_available")
                                     .arg("name", key.as_str())
-                                    .arg("kinds", kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>().join(", "))
+                                    .arg(
+                                        "kinds",
+                                        kinds
+                                            .iter()
+                                            .map(|k| k.as_str())
+                                            .collect::<Vec<_>>()
+                                            .join(", "),
+                                    )
                                     .arg("years", "*"),
                             ));
                         }
@@ -998,7 +1101,10 @@ impl World<'_> {
             }
             RuleKind::Standard => {
                 let (Some(s), None, None) = (&d.standard, &d.expr, &d.judgement) else {
-                    errors.push(Diagnostic::at(location, Message::new("std.err.standard_fields")));
+                    errors.push(Diagnostic::at(
+                        location,
+                        Message::new("std.err.standard_fields"),
+                    ));
                     return None;
                 };
                 let id = field_of(s);
@@ -1008,28 +1114,36 @@ impl World<'_> {
                         (Some(C::Verdict(*ix)), id)
                     }
                     None => {
-                        let hint = closest(&id, self.ids.keys().map(String::as_str)).unwrap_or("").to_owned();
+                        let hint = closest(&id, self.ids.keys().map(String::as_str))
+                            .unwrap_or("")
+                            .to_owned();
                         ck.errors.push(Diagnostic::at(
                             loc(f, s.span()),
-                            Message::new("std.err.unknown_standard").arg("name", id.as_str()).arg("hint", hint),
+                            Message::new("std.err.unknown_standard")
+                                .arg("name", id.as_str())
+                                .arg("hint", hint),
                         ));
                         (None, id)
                     }
                 }
             }
         };
-        let template = |t: &Option<Spanned<I18nText>>, ck: &mut Checker| -> Option<Option<Template>> {
-            let Some(t) = t else { return Some(None) };
-            let text = t.get_ref();
-            let vi = ck.template(&text.vi, find_from(f, t.span().start, &text.vi));
-            let en = ck.template(&text.en, find_from(f, t.span().start, &text.en));
-            Some(Some(Template { vi: vi?, en: en? }))
-        };
+        let template =
+            |t: &Option<Spanned<I18nText>>, ck: &mut Checker| -> Option<Option<Template>> {
+                let Some(t) = t else { return Some(None) };
+                let text = t.get_ref();
+                let vi = ck.template(&text.vi, find_from(f, t.span().start, &text.vi));
+                let en = ck.template(&text.en, find_from(f, t.span().start, &text.en));
+                Some(Some(Template { vi: vi?, en: en? }))
+            };
         let met = template(&d.met, &mut ck);
         let not_met = template(&d.not_met, &mut ck);
         let insufficient = template(&d.insufficient, &mut ck);
         if kind == RuleKind::Computed && (d.met.is_none() || d.not_met.is_none()) {
-            ck.errors.push(Diagnostic::at(location.clone(), Message::new("std.err.needs_sentences")));
+            ck.errors.push(Diagnostic::at(
+                location.clone(),
+                Message::new("std.err.needs_sentences"),
+            ));
         }
         errors.append(&mut ck.errors);
         if errors.len() != before {
@@ -1112,7 +1226,10 @@ fn confidence(
             "C" | "C-para" => {}
             "I" | "?" => {
                 if conf != Confidence::Provisional {
-                    errors.push(Diagnostic::at(loc(f, e.span()), Message::new("std.err.inferred_must_be_provisional")));
+                    errors.push(Diagnostic::at(
+                        loc(f, e.span()),
+                        Message::new("std.err.inferred_must_be_provisional"),
+                    ));
                 }
             }
             other => errors.push(Diagnostic::at(
@@ -1165,7 +1282,10 @@ fn param_values(
     let before = errors.len();
     let mut out: Vec<DatedValue> = vec![];
     if p.values.is_empty() {
-        errors.push(Diagnostic::at(loc(f, p.key.span()), Message::new("std.err.no_values").arg("name", p.key.get_ref().as_str())));
+        errors.push(Diagnostic::at(
+            loc(f, p.key.span()),
+            Message::new("std.err.no_values").arg("name", p.key.get_ref().as_str()),
+        ));
         return None;
     }
     for v in &p.values {
@@ -1184,16 +1304,22 @@ fn param_values(
         };
         let value = match (ty, v.value.get_ref()) {
             (ParamType::Int, toml::Value::Integer(i)) => ParamValue::Int(*i),
-            (ParamType::Year, toml::Value::Integer(i)) if (1900..=2200).contains(i) => ParamValue::Int(*i),
+            (ParamType::Year, toml::Value::Integer(i)) if (1900..=2200).contains(i) => {
+                ParamValue::Int(*i)
+            }
             (ParamType::Bool, toml::Value::Boolean(b)) => ParamValue::Bool(*b),
-            (ParamType::Percent, toml::Value::Integer(i)) if *i >= 0 => ParamValue::Percent(*i as i128, 100),
-            (ParamType::Percent, toml::Value::Float(x)) if *x >= 0.0 => match percent_text(&x.to_string()) {
-                Some((n, d)) => ParamValue::Percent(n, d),
-                None => {
-                    bad(errors, "std.type.percent");
-                    continue;
+            (ParamType::Percent, toml::Value::Integer(i)) if *i >= 0 => {
+                ParamValue::Percent(*i as i128, 100)
+            }
+            (ParamType::Percent, toml::Value::Float(x)) if *x >= 0.0 => {
+                match percent_text(&x.to_string()) {
+                    Some((n, d)) => ParamValue::Percent(n, d),
+                    None => {
+                        bad(errors, "std.type.percent");
+                        continue;
+                    }
                 }
-            },
+            }
             (ParamType::Percent, toml::Value::String(s)) => {
                 match percent_text(s.trim().trim_end_matches('%').trim()) {
                     Some((n, d)) => ParamValue::Percent(n, d),
@@ -1209,10 +1335,16 @@ fn param_values(
                     None => {
                         errors.push(Diagnostic::at(
                             at.clone(),
-                            Message::new("std.err.unknown_choice").arg("name", s.as_str()).arg(
-                                "expected",
-                                choices.iter().map(|c| c.key.as_str()).collect::<Vec<_>>().join(", "),
-                            ),
+                            Message::new("std.err.unknown_choice")
+                                .arg("name", s.as_str())
+                                .arg(
+                                    "expected",
+                                    choices
+                                        .iter()
+                                        .map(|c| c.key.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", "),
+                                ),
                         ));
                         continue;
                     }
@@ -1231,13 +1363,19 @@ fn param_values(
             }
         };
         if out.iter().any(|o| o.from == from) {
-            errors.push(Diagnostic::at(loc(f, v.from.span()), Message::new("std.err.duplicate").arg("name", from.to_string())));
+            errors.push(Diagnostic::at(
+                loc(f, v.from.span()),
+                Message::new("std.err.duplicate").arg("name", from.to_string()),
+            ));
             continue;
         }
         out.push(DatedValue {
             from,
             value,
-            citation: v.citation.as_ref().map(|c| citation(f, c.get_ref(), sources, errors)),
+            citation: v
+                .citation
+                .as_ref()
+                .map(|c| citation(f, c.get_ref(), sources, errors)),
             file: f.path.clone(),
         });
     }
@@ -1249,7 +1387,12 @@ fn param_values(
 fn percent_text(s: &str) -> Option<(i128, i128)> {
     let (int, frac) = s.split_once('.').unwrap_or((s, ""));
     let frac = frac.trim_end_matches('0');
-    if int.is_empty() || !int.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) || frac.len() > 6 || int.len() > 12 {
+    if int.is_empty()
+        || !int.chars().all(|c| c.is_ascii_digit())
+        || !frac.chars().all(|c| c.is_ascii_digit())
+        || frac.len() > 6
+        || int.len() > 12
+    {
         return None;
     }
     let n: i128 = format!("{int}{frac}").parse().ok()?;

@@ -212,7 +212,11 @@ pub(crate) fn show(reg: &Registry, version: &Version, v: V, ty: Ty, locale: &str
             Ty::Pct => percent(r),
             _ => number(r),
         },
-        V::Bool(b) => tr(locale, if b { "std.value.yes" } else { "std.value.no" }, &[]),
+        V::Bool(b) => tr(
+            locale,
+            if b { "std.value.yes" } else { "std.value.no" },
+            &[],
+        ),
         V::Date(d) => format_date(d),
         V::Text(t) => t.to_owned(),
         V::Choice(c) => choice_label(reg, version, ty, c, locale),
@@ -264,7 +268,9 @@ fn number(r: Rat) -> String {
 
 fn choice_label(reg: &Registry, version: &Version, ty: Ty, c: u16, locale: &str) -> String {
     let from_type = |t: &FieldType| match t {
-        FieldType::Choice { choices } => choices.get(c as usize).map(|x| x.label.get(locale).to_owned()),
+        FieldType::Choice { choices } => choices
+            .get(c as usize)
+            .map(|x| x.label.get(locale).to_owned()),
         _ => None,
     };
     let label = match ty {
@@ -274,9 +280,9 @@ fn choice_label(reg: &Registry, version: &Version, ty: Ty, c: u16, locale: &str)
             _ => None,
         },
         Ty::Choice(ChoiceSrc::Param(ix)) => match &version.params[ix as usize].ty {
-            ParamType::Choice { choices } => {
-                choices.get(c as usize).map(|x| x.label.get(locale).to_owned())
-            }
+            ParamType::Choice { choices } => choices
+                .get(c as usize)
+                .map(|x| x.label.get(locale).to_owned()),
             _ => None,
         },
         _ => None,
@@ -354,7 +360,11 @@ pub(crate) fn explain_rule<'a>(
             format!(
                 "{} ({})",
                 b.get(l),
-                tr(l, "std.sentence.missing_list", &[("list", join_missing(&missing, l))])
+                tr(
+                    l,
+                    "std.sentence.missing_list",
+                    &[("list", join_missing(&missing, l))]
+                )
             )
         }),
         (Some(b), _) => b,
@@ -387,7 +397,15 @@ pub(crate) fn explain_rule<'a>(
     let parameters = sink
         .params
         .iter()
-        .map(|ix| param_use(reg, version, *ix as usize, param_ix[*ix as usize], ev.params[*ix as usize]))
+        .map(|ix| {
+            param_use(
+                reg,
+                version,
+                *ix as usize,
+                param_ix[*ix as usize],
+                ev.params[*ix as usize],
+            )
+        })
         .collect();
     let sub_verdicts = sink
         .subs
@@ -442,7 +460,11 @@ fn sub_sentence(
         None => tr(
             l,
             "std.sentence.not_applicable",
-            &[("unit", unit_label(&u.unit)), ("standard", id.to_owned()), ("year", year.to_string())],
+            &[
+                ("unit", unit_label(&u.unit)),
+                ("standard", id.to_owned()),
+                ("year", year.to_string()),
+            ],
         ),
     }
 }
@@ -457,16 +479,17 @@ fn default_sentence(
     frame: Frame,
 ) -> I18nText {
     match (rule.kind, verdict) {
-        (_, Verdict::Insufficient) if rule.kind == RuleKind::Judged => both(|l| {
-            tr(l, "std.sentence.judgement_missing", &[])
-        }),
+        (_, Verdict::Insufficient) if rule.kind == RuleKind::Judged => {
+            both(|l| tr(l, "std.sentence.judgement_missing", &[]))
+        }
         (RuleKind::Judged, _) => {
-            let judgement = sink.facts.iter().find_map(|(u, y, id)| {
-                match u.facts(*y)?.get(*id)?.value {
-                    Value::Judgement(ref j) => Some(j.clone()),
-                    _ => None,
-                }
-            });
+            let judgement =
+                sink.facts
+                    .iter()
+                    .find_map(|(u, y, id)| match u.facts(*y)?.get(*id)?.value {
+                        Value::Judgement(ref j) => Some(j.clone()),
+                        _ => None,
+                    });
             both(|l| match &judgement {
                 Some(j) => {
                     let mut s = tr(
@@ -523,7 +546,11 @@ fn join_missing(missing: &[MissingItem], l: &str) -> String {
     let mut parts: Vec<&str> = missing.iter().take(SHOWN).map(|m| m.text.get(l)).collect();
     let more;
     if missing.len() > SHOWN {
-        more = tr(l, "std.sentence.and_more", &[("count", (missing.len() - SHOWN).to_string())]);
+        more = tr(
+            l,
+            "std.sentence.and_more",
+            &[("count", (missing.len() - SHOWN).to_string())],
+        );
         parts.push(&more);
     }
     parts.join("; ")
@@ -559,7 +586,13 @@ fn missing_items(reg: &Registry, unit: &UnitInput, year: i32, sink: &Sink) -> Ve
                 unit_name: u.unit.name.clone(),
                 year: None,
                 key: None,
-                text: both(|l| tr(l, "std.sentence.missing_subunits", &[("unit", unit_label(&u.unit))])),
+                text: both(|l| {
+                    tr(
+                        l,
+                        "std.sentence.missing_subunits",
+                        &[("unit", unit_label(&u.unit))],
+                    )
+                }),
             },
             Missing::NotApplicable(u, ix) => MissingItem {
                 unit_code: u.unit.code.clone(),
@@ -588,7 +621,13 @@ fn fact_use(reg: &Registry, u: &UnitInput, year: i32, id: FieldId) -> FactUse {
     let (value, text) = match entry.map(|e| &e.value) {
         Some(Value::List(rs)) => (
             json!({"records": rs.len()}),
-            both(|l| tr(l, "std.value.records", &[("count", format_int(rs.len() as i64))])),
+            both(|l| {
+                tr(
+                    l,
+                    "std.value.records",
+                    &[("count", format_int(rs.len() as i64))],
+                )
+            }),
         ),
         Some(Value::Choice(c)) => {
             let label = match &field.ty {
@@ -609,7 +648,10 @@ fn fact_use(reg: &Registry, u: &UnitInput, year: i32, id: FieldId) -> FactUse {
             };
             (json_value(v), both(|l| show_plain(v, ty, l)))
         }
-        None => (serde_json::Value::Null, both(|l| tr(l, "std.value.unknown", &[]))),
+        None => (
+            serde_json::Value::Null,
+            both(|l| tr(l, "std.value.unknown", &[])),
+        ),
     };
     let prov = entry.and_then(|e| e.provenance.as_deref());
     FactUse {
@@ -660,7 +702,9 @@ fn param_use(reg: &Registry, version: &Version, ix: usize, value_ix: usize, v: V
     let dv = &p.values[value_ix];
     let ty = match (&p.ty, dv.value.clone()) {
         (ParamType::Percent, _) => Ty::Pct,
-        (ParamType::Choice { .. }, ParamValue::Choice(_)) => Ty::Choice(ChoiceSrc::Param(ix as u16)),
+        (ParamType::Choice { .. }, ParamValue::Choice(_)) => {
+            Ty::Choice(ChoiceSrc::Param(ix as u16))
+        }
         (ParamType::Bool, _) => Ty::Bool,
         (ParamType::Year, _) => Ty::Year,
         _ => Ty::Int,
@@ -709,7 +753,11 @@ pub(crate) fn evaluation(
         window_from: wf,
         window_to: wt,
         legal_basis: if explain {
-            version.legal_basis.iter().map(|c| citation(reg, c)).collect()
+            version
+                .legal_basis
+                .iter()
+                .map(|c| citation(reg, c))
+                .collect()
         } else {
             vec![]
         },
@@ -804,7 +852,11 @@ impl Evaluation {
                 r.kind.label(l),
             ));
             if let (Confidence::Provisional, Some(n)) = (r.confidence, &r.note) {
-                out.push_str(&format!("{pad}     {}: {}\n", t("std.explain.why_provisional", &[]), n.get(l)));
+                out.push_str(&format!(
+                    "{pad}     {}: {}\n",
+                    t("std.explain.why_provisional", &[]),
+                    n.get(l)
+                ));
             }
             let Some(tr_) = &r.trace else { continue };
             const SHOWN: usize = 12;
@@ -831,7 +883,10 @@ impl Evaluation {
                 out.push_str(&format!(
                     "{pad}     {}: {}\n",
                     t("std.explain.fact", &[]),
-                    t("std.sentence.and_more", &[("count", (tr_.facts.len() - SHOWN).to_string())])
+                    t(
+                        "std.sentence.and_more",
+                        &[("count", (tr_.facts.len() - SHOWN).to_string())]
+                    )
                 ));
             }
             for p in &tr_.parameters {
@@ -854,7 +909,11 @@ impl Evaluation {
                 ));
             }
             for s in &tr_.sub_verdicts {
-                out.push_str(&format!("{pad}     {}: {}\n", t("std.explain.sub", &[]), s.text.get(l)));
+                out.push_str(&format!(
+                    "{pad}     {}: {}\n",
+                    t("std.explain.sub", &[]),
+                    s.text.get(l)
+                ));
             }
         }
         if !self.related.is_empty() {

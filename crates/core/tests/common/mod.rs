@@ -75,16 +75,28 @@ pub fn kdc(code: &str, year: i32, recognised_as: bool) -> Value {
 
 /// `n` residential areas of which the first `k` are recognised.
 pub fn kdcs(n: usize, k: usize, year: i32) -> Vec<Value> {
-    (0..n).map(|i| kdc(&format!("{:02}", i + 1), year, i < k)).collect()
+    (0..n)
+        .map(|i| kdc(&format!("{:02}", i + 1), year, i < k))
+        .collect()
 }
 
 /// Crime and social-evil counts, all zero unless given.
 pub fn counts(pairs: &[(&str, i64)]) -> serde_json::Map<String, Value> {
     let mut m = serde_json::Map::new();
     for k in [
-        "crimes_social_order", "crimes_drugs", "crimes_economic", "crimes_environment",
-        "crimes_other", "serious_crimes", "drug_users", "gambling_cases", "prostitution_cases",
-        "other_violations", "traffic_accidents", "traffic_deaths", "traffic_injuries",
+        "crimes_social_order",
+        "crimes_drugs",
+        "crimes_economic",
+        "crimes_environment",
+        "crimes_other",
+        "serious_crimes",
+        "drug_users",
+        "gambling_cases",
+        "prostitution_cases",
+        "other_violations",
+        "traffic_accidents",
+        "traffic_deaths",
+        "traffic_injuries",
     ] {
         m.insert(k.into(), json!(0));
     }
@@ -96,8 +108,18 @@ pub fn counts(pairs: &[(&str, i64)]) -> serde_json::Map<String, Value> {
 
 /// The counts a residential area reports, all zero unless given.
 pub fn kdc_counts(pairs: &[(&str, i64)]) -> serde_json::Map<String, Value> {
-    let keep = ["crimes_social_order", "crimes_drugs", "serious_crimes", "drug_users", "gambling_cases", "prostitution_cases"];
-    counts(pairs).into_iter().filter(|(k, _)| keep.contains(&k.as_str())).collect()
+    let keep = [
+        "crimes_social_order",
+        "crimes_drugs",
+        "serious_crimes",
+        "drug_users",
+        "gambling_cases",
+        "prostitution_cases",
+    ];
+    counts(pairs)
+        .into_iter()
+        .filter(|(k, _)| keep.contains(&k.as_str()))
+        .collect()
 }
 
 /// Merges JSON objects (later keys win).
