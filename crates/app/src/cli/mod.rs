@@ -9,9 +9,11 @@ use crate::config::GlobalOpts;
 mod audit;
 mod backup;
 mod bench;
+mod evaluate;
 mod import;
 mod migrate;
 mod serve;
+pub mod standards;
 mod units;
 mod user;
 
@@ -49,6 +51,10 @@ pub enum Command {
     Units(units::UnitsArgs),
     /// Đo hiệu năng (benchmarks).
     Bench(bench::BenchArgs),
+    /// Đánh giá một hồ sơ JSON theo các tiêu chuẩn, không cần cơ sở dữ liệu (judge a case file).
+    Evaluate(evaluate::EvaluateArgs),
+    /// Xem và kiểm tra các tiêu chuẩn, danh mục số liệu (list, show and check standards).
+    Standards(standards::StandardsCmd),
 }
 
 pub fn main() -> ExitCode {
@@ -82,6 +88,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import::run(&g, args).await,
         Command::Units(args) => units::run(&g, args).await,
         Command::Bench(args) => bench::run(&g, args).await,
+        Command::Evaluate(args) => evaluate::run(&g, args),
+        Command::Standards(cmd) => standards::run(&g, cmd),
     }
 }
 
