@@ -9,3 +9,5 @@
 
 pub mod pdf;
 pub mod sample;
+pub mod svg;
+pub mod xlsx;

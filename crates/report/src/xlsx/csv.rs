@@ -24,17 +24,21 @@ pub fn read_csv(bytes: &[u8], limits: &Limits) -> Result<RawSheet, ImportError> 
         .flexible(true)
         .delimiter(delimiter(text))
         .from_reader(text.as_bytes());
+    // The csv crate does not count blank lines, and a record's offset may point at the
+    // blank lines before it: the line is counted from the offset, past line breaks.
+    let bytes = text.as_bytes();
+    let line_at = |p: Option<&csv::Position>| {
+        let mut at = p.map_or(0, |p| p.byte() as usize).min(bytes.len());
+        while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r') {
+            at += 1;
+        }
+        bytes[..at].iter().filter(|b| **b == b'\n').count() as u32 + 1
+    };
     let mut rows = Vec::new();
     for record in reader.records() {
         match record {
-            Ok(r) => rows.push(RawRow {
-                row: r.position().map_or(0, |p| p.line() as u32),
-                cells: r.iter().map(|c| RawValue::Text(c.to_owned())).collect(),
-            }),
-            Err(e) => {
-                let n = e.position().map_or(0, |p| p.line() as u32);
-                return Err(ImportError::one(line(n), None, ProblemKind::Csv(e.to_string())));
-            }
+            Ok(r) => rows.push(RawRow { row: line_at(r.position()), cells: r.iter().map(|c| RawValue::Text(c.to_owned())).collect() }),
+            Err(e) => return Err(ImportError::one(line(line_at(e.position())), None, ProblemKind::Csv(e.to_string()))),
         }
     }
     Ok(RawSheet { name: None, rows })

@@ -35,7 +35,7 @@ pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<RawSheet>, ImportE
     if !bytes.starts_with(ZIP_MAGIC) {
         return Err(file(ProblemKind::NotSpreadsheet));
     }
-    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e| file(ProblemKind::Unreadable(e.to_string())))?;
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsxError| file(ProblemKind::Unreadable(e.to_string())))?;
     // A vbaProject.bin part means macros, whether or not it parses.
     if !matches!(book.vba_project(), Ok(None)) {
         return Err(file(ProblemKind::Macros));
