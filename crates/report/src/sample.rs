@@ -10,6 +10,7 @@ use crate::pdf::decision::{AnnexLabels, Article, DecisionAnnex, RecognisedUnit, 
 use crate::pdf::evaluation::{EvaluationLabels, EvaluationSheet, RuleLine};
 use crate::pdf::yearly::{Section, YearlyReport};
 use crate::pdf::{Align, Block, Column, Row, Table};
+use crate::svg::chart::{LineChart, NumberStyle, Series};
 
 const DISTRICTS: [&str; 9] = [
     "Thành phố Trà Vinh",
@@ -185,8 +186,26 @@ pub fn recognition_decision(n: usize) -> RecognitionDecision {
     }
 }
 
-/// The province's yearly report with a results table and the given chart (SVG).
-pub fn yearly_report(chart_svg: String) -> YearlyReport {
+/// Advanced-criterion communes of Trà Vinh against the targets of plan KH 85/KH-UBND
+/// (37 → 43 → 51 → 60 of 85 in 2022–2025), as a line chart.
+pub fn plan_chart() -> LineChart {
+    LineChart {
+        title: "Số xã đạt tiêu chí an ninh, trật tự nâng cao so với chỉ tiêu kế hoạch".into(),
+        desc: "Đường liền: số xã đạt; đường nét đứt: chỉ tiêu Kế hoạch số 85/KH-UBND, năm 2022–2025.".into(),
+        labels: vec!["2022".into(), "2023".into(), "2024".into(), "2025".into()],
+        series: vec![
+            Series { name: "Thực hiện".into(), values: vec![Some(37.0), Some(45.0), None, None], ..Series::default() },
+            Series { name: "Chỉ tiêu kế hoạch".into(), values: vec![Some(37.0), Some(43.0), Some(51.0), Some(60.0)], dashed: true, ..Series::default() },
+        ],
+        numbers: NumberStyle { decimals: 0, unit: String::new() },
+        width: 520.0,
+        height: 260.0,
+    }
+}
+
+/// The province's yearly report with a results table and [`plan_chart`].
+pub fn yearly_report() -> YearlyReport {
+    let chart_svg = plan_chart().render();
     let table = Table {
         columns: vec![
             Column::new("Năm", 1.0, Align::Center),
@@ -194,7 +213,7 @@ pub fn yearly_report(chart_svg: String) -> YearlyReport {
             Column::new("Thực hiện", 2.0, Align::Right),
             Column::new("Tỷ lệ", 1.5, Align::Right),
         ],
-        rows: [(2022, 37, 37), (2023, 43, 45), (2024, 51, 49)]
+        rows: [(2022, 37, 37), (2023, 43, 45)]
             .iter()
             .map(|(y, t, a)| {
                 Row::Cells(vec![y.to_string(), format!("{t}/85"), format!("{a}/85"), binhyen_core::text::format_percent(*a, 85)])

@@ -237,15 +237,17 @@ fn recognition_decision_has_its_annex_and_reference() {
 
 #[test]
 fn yearly_report_embeds_its_chart_as_text() {
-    let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 200 50\" width=\"200\" height=\"50\">\
-        <rect x=\"0\" y=\"0\" width=\"80\" height=\"40\" fill=\"#36c\"/>\
-        <text x=\"100\" y=\"30\" font-family=\"sans-serif\" font-size=\"12\">Chỉ tiêu ắ ỹ Ơ Ư</text></svg>";
-    let mut report = sample::yearly_report(svg.to_owned());
+    let mut report = sample::yearly_report();
     report.intro.push(letters("Mở đầu"));
+    let mut chart = sample::plan_chart();
+    chart.series[0].name = letters("Chuỗi");
+    chart.labels[0] = "Năm Ơ ơ Ư ư ắ ỹ".into();
+    report.sections[1].body.push(Block::Image { svg: chart.render(), width_percent: 80, caption: None });
     let pdf = render(&report.document());
     let t = text(&pdf, None);
     assert_all_letters(&t, "yearly report");
     assert!(t.contains("BÁO CÁO"));
-    assert!(t.contains("Chỉ tiêu ắ ỹ Ơ Ư"), "chart text stays text: {t}");
+    assert!(t.contains("2025"), "the sample chart's labels stay text: {t}");
+    assert!(t.contains("Năm Ơ ơ Ư ư ắ ỹ"), "chart labels keep their diacritics: {t}");
     assert!(t.contains("52,94"), "the table is printed: {t}");
 }
