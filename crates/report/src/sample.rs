@@ -6,7 +6,9 @@ use chrono::NaiveDate;
 use crate::pdf::Header;
 use crate::pdf::Signature;
 use crate::pdf::classification::{ClassificationLabels, ClassificationList, ClassificationRow};
-use crate::pdf::decision::{AnnexLabels, Article, DecisionAnnex, RecognisedUnit, RecognitionDecision};
+use crate::pdf::decision::{
+    AnnexLabels, Article, DecisionAnnex, RecognisedUnit, RecognitionDecision,
+};
 use crate::pdf::evaluation::{EvaluationLabels, EvaluationSheet, RuleLine};
 use crate::pdf::yearly::{Section, YearlyReport};
 use crate::pdf::{Align, Block, Column, Row, Table};
@@ -54,12 +56,20 @@ fn police_header(number: Option<&str>) -> Header {
 }
 
 fn director_signature() -> Option<Signature> {
-    Some(Signature { lines: vec!["KT. Giám đốc".into(), "Phó Giám đốc".into()], name: "Nguyễn Văn Hưởng".into() })
+    Some(Signature {
+        lines: vec!["KT. Giám đốc".into(), "Phó Giám đốc".into()],
+        name: "Nguyễn Văn Hưởng".into(),
+    })
 }
 
 /// An evaluation sheet of one commune against criterion 19.2.
 pub fn evaluation_sheet() -> EvaluationSheet {
-    let rule = |code: &str, title: &str, citation: &str, verdict: &str, explanation: &str, provisional: bool| RuleLine {
+    let rule = |code: &str,
+                title: &str,
+                citation: &str,
+                verdict: &str,
+                explanation: &str,
+                provisional: bool| RuleLine {
         code: code.into(),
         title: title.into(),
         citation: citation.into(),
@@ -79,7 +89,7 @@ pub fn evaluation_sheet() -> EvaluationSheet {
         title: "Kết quả thực hiện tiêu chí an ninh, trật tự (19.2) năm 2023 của xã Long Đức".into(),
         intro: vec![
             "Thời gian tính số liệu: từ ngày 16/11/2022 đến ngày 15/11/2023. Số hộ gia đình: 2.431; \
-             số hộ đăng ký đạt tiêu chuẩn “An toàn về an ninh, trật tự”: 2.318 (95,35 %)."
+             số hộ đăng ký đạt tiêu chuẩn “An toàn về an ninh, trật tự”: 2.318 (95,35\u{a0}%)."
                 .into(),
         ],
         labels: EvaluationLabels {
@@ -129,7 +139,9 @@ pub fn classification_list(n: usize) -> ClassificationList {
         header: police_header(Some("215/DS-CAT-PV05")),
         kind: "Danh sách".into(),
         title: "Phân loại xã, phường, thị trấn theo tiêu chí an ninh, trật tự năm 2023".into(),
-        intro: vec!["Kèm theo Báo cáo số 214/BC-CAT-PV05 ngày 15/12/2023 của Công an tỉnh Trà Vinh.".into()],
+        intro: vec![
+            "Kèm theo Báo cáo số 214/BC-CAT-PV05 ngày 15/12/2023 của Công an tỉnh Trà Vinh.".into(),
+        ],
         labels: ClassificationLabels {
             seq: "STT".into(),
             unit: "Đơn vị (mã)".into(),
@@ -191,13 +203,27 @@ pub fn recognition_decision(n: usize) -> RecognitionDecision {
 pub fn plan_chart() -> LineChart {
     LineChart {
         title: "Số xã đạt tiêu chí an ninh, trật tự nâng cao so với chỉ tiêu kế hoạch".into(),
-        desc: "Đường liền: số xã đạt; đường nét đứt: chỉ tiêu Kế hoạch số 85/KH-UBND, năm 2022–2025.".into(),
+        desc:
+            "Đường liền: số xã đạt; đường nét đứt: chỉ tiêu Kế hoạch số 85/KH-UBND, năm 2022–2025."
+                .into(),
         labels: vec!["2022".into(), "2023".into(), "2024".into(), "2025".into()],
         series: vec![
-            Series { name: "Thực hiện".into(), values: vec![Some(37.0), Some(45.0), None, None], ..Series::default() },
-            Series { name: "Chỉ tiêu kế hoạch".into(), values: vec![Some(37.0), Some(43.0), Some(51.0), Some(60.0)], dashed: true, ..Series::default() },
+            Series {
+                name: "Thực hiện".into(),
+                values: vec![Some(37.0), Some(45.0), None, None],
+                ..Series::default()
+            },
+            Series {
+                name: "Chỉ tiêu kế hoạch".into(),
+                values: vec![Some(37.0), Some(43.0), Some(51.0), Some(60.0)],
+                dashed: true,
+                ..Series::default()
+            },
         ],
-        numbers: NumberStyle { decimals: 0, unit: String::new() },
+        numbers: NumberStyle {
+            decimals: 0,
+            unit: String::new(),
+        },
         width: 520.0,
         height: 260.0,
     }
@@ -216,7 +242,12 @@ pub fn yearly_report() -> YearlyReport {
         rows: [(2022, 37, 37), (2023, 43, 45)]
             .iter()
             .map(|(y, t, a)| {
-                Row::Cells(vec![y.to_string(), format!("{t}/85"), format!("{a}/85"), binhyen_core::text::format_percent(*a, 85)])
+                Row::Cells(vec![
+                    y.to_string(),
+                    format!("{t}/85"),
+                    format!("{a}/85"),
+                    binhyen_core::text::format_percent(*a, 85),
+                ])
             })
             .collect(),
         font_size: 12.0,

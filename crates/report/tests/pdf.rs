@@ -20,7 +20,11 @@ fn engine() -> &'static PdfEngine {
 
 fn render(doc: &Document) -> Vec<u8> {
     let pdf = engine().render(doc).expect("the document renders");
-    assert!(pdf.warnings.is_empty(), "typst warnings: {:?}", pdf.warnings);
+    assert!(
+        pdf.warnings.is_empty(),
+        "typst warnings: {:?}",
+        pdf.warnings
+    );
     assert!(pdf.bytes.starts_with(b"%PDF-"));
     pdf.bytes
 }
@@ -33,10 +37,18 @@ fn poppler(tool: &str, pdf: &[u8], args: &[&str]) -> String {
     let out = Command::new(tool)
         .args(args)
         .arg(&path)
-        .args(if tool == "pdftotext" { &["-"][..] } else { &[][..] })
+        .args(if tool == "pdftotext" {
+            &["-"][..]
+        } else {
+            &[][..]
+        })
         .output()
         .unwrap_or_else(|e| panic!("{tool} must be installed (poppler-utils): {e}"));
-    assert!(out.status.success(), "{tool} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{tool} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -54,13 +66,25 @@ fn text(pdf: &[u8], pages: Option<(usize, usize)>) -> String {
 }
 
 fn assert_all_letters(text: &str, what: &str) {
-    let missing: String = VIETNAMESE_LETTERS.chars().filter(|c| !text.contains(*c)).collect();
-    assert!(missing.is_empty(), "{what}: letters lost in the PDF text: {missing}");
+    let missing: String = VIETNAMESE_LETTERS
+        .chars()
+        .filter(|c| !text.contains(*c))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{what}: letters lost in the PDF text: {missing}"
+    );
 }
 
 /// (width, height) in points of every page.
 fn page_sizes(pdf: &[u8]) -> Vec<(f64, f64)> {
-    let pages = poppler("pdfinfo", pdf, &[]).lines().find_map(|l| l.strip_prefix("Pages:")).unwrap().trim().parse::<usize>().unwrap();
+    let pages = poppler("pdfinfo", pdf, &[])
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .unwrap()
+        .trim()
+        .parse::<usize>()
+        .unwrap();
     let info = poppler("pdfinfo", pdf, &["-f", "1", "-l", &pages.to_string()]);
     info.lines()
         .filter(|l| l.starts_with("Page") && l.contains("size:"))
@@ -97,11 +121,23 @@ fn every_style_keeps_every_vietnamese_letter() {
     let styles = [(false, false), (true, false), (false, true), (true, true)];
     let mut body: Vec<Block> = styles
         .iter()
-        .map(|(bold, italic)| Block::Text { text: letters("Kiểu chữ:"), bold: *bold, italic: *italic, align: Align::Justify, indent: true })
+        .map(|(bold, italic)| Block::Text {
+            text: letters("Kiểu chữ:"),
+            bold: *bold,
+            italic: *italic,
+            align: Align::Justify,
+            indent: true,
+        })
         .collect();
     body.push(Block::heading(letters("Đề mục")));
-    body.push(Block::Article { number: 1, heading: Some(letters("Tên điều")), paragraphs: vec![letters("Khoản")] });
-    body.push(Block::Note { text: letters("Ghi chú") });
+    body.push(Block::Article {
+        number: 1,
+        heading: Some(letters("Tên điều")),
+        paragraphs: vec![letters("Khoản")],
+    });
+    body.push(Block::Note {
+        text: letters("Ghi chú"),
+    });
     body.push(Block::Table(Table {
         columns: vec![Column::new(letters("Cột"), 1.0, Align::Left)],
         rows: vec![Row::Group(letters("Nhóm")), Row::Cells(vec![letters("Ô")])],
@@ -121,7 +157,10 @@ fn every_style_keeps_every_vietnamese_letter() {
         legal_bases: vec![letters("Căn cứ")],
         body,
         recipients: vec![letters("Nơi nhận")],
-        signature: Some(Signature { lines: vec![letters("TM.")], name: letters("Người ký") }),
+        signature: Some(Signature {
+            lines: vec![letters("TM.")],
+            name: letters("Người ký"),
+        }),
         annexes: vec![Annex {
             heading: letters("Phụ lục"),
             title: letters("Tên phụ lục"),
@@ -144,12 +183,17 @@ fn every_style_keeps_every_vietnamese_letter() {
     assert!(all.contains("Điều 1."));
     let sizes = page_sizes(&pdf);
     assert!(is_portrait_a4(sizes[0]), "{sizes:?}");
-    assert!(is_landscape_a4(*sizes.last().unwrap()), "the annex is landscape: {sizes:?}");
+    assert!(
+        is_landscape_a4(*sizes.last().unwrap()),
+        "the annex is landscape: {sizes:?}"
+    );
 }
 
 #[test]
 fn extra_fonts_are_used_when_given() {
-    let Ok(files) = binhyen_report::pdf::read_font_dir(std::path::Path::new("/usr/share/fonts/truetype/liberation2")) else {
+    let Ok(files) = binhyen_report::pdf::read_font_dir(std::path::Path::new(
+        "/usr/share/fonts/truetype/liberation2",
+    )) else {
         eprintln!("fonts-liberation2 is not installed; only the embedded fonts are tested");
         return;
     };
@@ -167,22 +211,46 @@ fn extra_fonts_are_used_when_given() {
 
 #[test]
 fn page_numbers_start_on_page_two_and_restart_in_each_annex() {
-    let long: Vec<Block> = (1..=60).map(|i| Block::para(format!("Đoạn văn số {i} của báo cáo, đủ dài để tràn sang trang sau."))).collect();
+    let long: Vec<Block> = (1..=60)
+        .map(|i| {
+            Block::para(format!(
+                "Đoạn văn số {i} của báo cáo, đủ dài để tràn sang trang sau."
+            ))
+        })
+        .collect();
     let doc = Document {
-        header: Header { issuing_body: "Công an tỉnh Trà Vinh".into(), place: "Trà Vinh".into(), ..Header::default() },
+        header: Header {
+            issuing_body: "Công an tỉnh Trà Vinh".into(),
+            place: "Trà Vinh".into(),
+            ..Header::default()
+        },
         kind: "Báo cáo".into(),
         body: long.clone(),
-        annexes: vec![Annex { heading: "Phụ lục".into(), title: "Số liệu".into(), body: long, ..Annex::default() }],
+        annexes: vec![Annex {
+            heading: "Phụ lục".into(),
+            title: "Số liệu".into(),
+            body: long,
+            ..Annex::default()
+        }],
         ..Document::default()
     };
     let pdf = render(&doc);
     let pages = page_sizes(&pdf).len();
     assert!(pages >= 4, "{pages} pages");
-    let first_line = |p: usize| text(&pdf, Some((p, p))).lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or_default().to_owned();
+    let first_line = |p: usize| {
+        text(&pdf, Some((p, p)))
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or_default()
+            .to_owned()
+    };
     assert_eq!(first_line(1), "CÔNG AN TỈNH TRÀ VINH");
     assert_eq!(first_line(2), "2");
     // The annex starts on its own page without a number, then counts from 2 again.
-    let annex_start = (2..=pages).find(|p| first_line(*p) == "Phụ lục").expect("an annex page");
+    let annex_start = (2..=pages)
+        .find(|p| first_line(*p) == "Phụ lục")
+        .expect("an annex page");
     assert!(annex_start < pages);
     assert_eq!(first_line(annex_start + 1), "2");
 }
@@ -196,7 +264,10 @@ fn evaluation_sheet_renders_with_every_letter() {
     assert_all_letters(&t, "evaluation sheet");
     assert!(t.contains("PHIẾU ĐÁNH GIÁ"));
     assert!(t.contains("19.2.3 (*)"), "the provisional rule is marked");
-    assert!(t.contains("(*) Nội dung tạm thời"), "and the mark explained");
+    assert!(
+        t.contains("(*) Nội dung tạm thời"),
+        "and the mark explained"
+    );
     assert!(page_sizes(&pdf).iter().all(|s| is_portrait_a4(*s)));
 }
 
@@ -228,7 +299,14 @@ fn recognition_decision_has_its_annex_and_reference() {
     let pdf = render(&decision.document());
     let t = text(&pdf, None);
     assert_all_letters(&t, "recognition decision");
-    for s in ["QUYẾT ĐỊNH", "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH TRÀ VINH", "QUYẾT ĐỊNH:", "Điều 3.", "Kèm theo Quyết định số 2458/QĐ-UBND", "KT. CHỦ TỊCH"] {
+    for s in [
+        "QUYẾT ĐỊNH",
+        "CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH TRÀ VINH",
+        "QUYẾT ĐỊNH:",
+        "Điều 3.",
+        "Kèm theo Quyết định số 2458/QĐ-UBND",
+        "KT. CHỦ TỊCH",
+    ] {
         assert!(t.contains(s), "missing {s:?}");
     }
     // Legal bases: ";" after each but the last, which ends with ".".
@@ -242,12 +320,22 @@ fn yearly_report_embeds_its_chart_as_text() {
     let mut chart = sample::plan_chart();
     chart.series[0].name = letters("Chuỗi");
     chart.labels[0] = "Năm Ơ ơ Ư ư ắ ỹ".into();
-    report.sections[1].body.push(Block::Image { svg: chart.render(), width_percent: 80, caption: None });
+    report.sections[1].body.push(Block::Image {
+        svg: chart.render(),
+        width_percent: 80,
+        caption: None,
+    });
     let pdf = render(&report.document());
     let t = text(&pdf, None);
     assert_all_letters(&t, "yearly report");
     assert!(t.contains("BÁO CÁO"));
-    assert!(t.contains("2025"), "the sample chart's labels stay text: {t}");
-    assert!(t.contains("Năm Ơ ơ Ư ư ắ ỹ"), "chart labels keep their diacritics: {t}");
+    assert!(
+        t.contains("2025"),
+        "the sample chart's labels stay text: {t}"
+    );
+    assert!(
+        t.contains("Năm Ơ ơ Ư ư ắ ỹ"),
+        "chart labels keep their diacritics: {t}"
+    );
     assert!(t.contains("52,94"), "the table is printed: {t}");
 }

@@ -1,10 +1,12 @@
 //! SVG charts and maps: well-formed XML (quick-xml), accessible, Vietnamese text present as
 //! text, and the dry run's numbers on a synthetic GeoJSON.
 
-use binhyen_report::svg::chart::{BarChart, BarLayout, LineChart, NumberStyle, Series, SparkRow, Sparklines};
+use binhyen_report::svg::chart::{
+    BarChart, BarLayout, LineChart, NumberStyle, Series, SparkRow, Sparklines,
+};
 use binhyen_report::svg::map::{
-    MapModel, MapUnit, NO_DATA_COLOR, ProjectedMap, SCHEMATIC_CAPTION, SEQUENTIAL, UnitRef, Unmatched, bucket, bucket_labels,
-    dry_run, parse_boundaries, quantile_thresholds, render_map,
+    MapModel, MapUnit, NO_DATA_COLOR, ProjectedMap, SCHEMATIC_CAPTION, SEQUENTIAL, UnitRef,
+    Unmatched, bucket, bucket_labels, dry_run, parse_boundaries, quantile_thresholds, render_map,
 };
 use binhyen_report::svg::schematic::{SchematicUnit, schematic_boundaries};
 use binhyen_report::svg::{LegendEntry, escape};
@@ -15,11 +17,21 @@ use quick_xml::events::Event;
 /// Panics when the XML is not well-formed.
 fn parse(svg: &str, attr: &str) -> (String, Vec<String>, Vec<String>) {
     let mut reader = Reader::from_str(svg);
-    let (mut root, mut texts, mut attrs, mut current) = (String::new(), Vec::new(), Vec::new(), String::new());
+    let (mut root, mut texts, mut attrs, mut current) =
+        (String::new(), Vec::new(), Vec::new(), String::new());
     let mut open = 0i32;
     loop {
-        let event = reader.read_event().unwrap_or_else(|e| panic!("not well-formed at {}: {e}\n{svg}", reader.buffer_position()));
-        if matches!(event, Event::Start(_) | Event::Empty(_) | Event::End(_) | Event::Eof) && !current.is_empty() {
+        let event = reader.read_event().unwrap_or_else(|e| {
+            panic!(
+                "not well-formed at {}: {e}\n{svg}",
+                reader.buffer_position()
+            )
+        });
+        if matches!(
+            event,
+            Event::Start(_) | Event::Empty(_) | Event::End(_) | Event::Eof
+        ) && !current.is_empty()
+        {
             texts.push(std::mem::take(&mut current));
         }
         match event {
@@ -42,7 +54,9 @@ fn parse(svg: &str, attr: &str) -> (String, Vec<String>, Vec<String>) {
                 let name = r.decode().unwrap().into_owned();
                 let resolved = match r.resolve_char_ref().unwrap() {
                     Some(c) => c.to_string(),
-                    None => quick_xml::escape::unescape(&format!("&{name};")).unwrap().into_owned(),
+                    None => quick_xml::escape::unescape(&format!("&{name};"))
+                        .unwrap()
+                        .into_owned(),
                 };
                 current.push_str(&resolved);
             }
@@ -63,7 +77,10 @@ fn assert_accessible(svg: &str, title: &str) {
 }
 
 fn numbers() -> NumberStyle {
-    NumberStyle { decimals: 0, unit: String::new() }
+    NumberStyle {
+        decimals: 0,
+        unit: String::new(),
+    }
 }
 
 #[test]
@@ -71,11 +88,25 @@ fn bar_charts_grouped_and_stacked() {
     for layout in [BarLayout::Grouped, BarLayout::Stacked] {
         let chart = BarChart {
             title: "Số xã đạt tiêu chí theo huyện & năm <2023>".into(),
-            desc: "Biểu đồ cột: số xã đạt và chưa đạt tiêu chí an ninh, trật tự của từng huyện.".into(),
-            categories: vec!["Càng Long".into(), "Cầu Kè".into(), "Trà Cú".into(), "Duyên Hải".into()],
+            desc: "Biểu đồ cột: số xã đạt và chưa đạt tiêu chí an ninh, trật tự của từng huyện."
+                .into(),
+            categories: vec![
+                "Càng Long".into(),
+                "Cầu Kè".into(),
+                "Trà Cú".into(),
+                "Duyên Hải".into(),
+            ],
             series: vec![
-                Series { name: "Đạt".into(), values: vec![Some(12.0), Some(10.0), Some(15.0), None], ..Series::default() },
-                Series { name: "Chưa đạt".into(), values: vec![Some(2.0), Some(1234.0), Some(0.0), Some(3.0)], ..Series::default() },
+                Series {
+                    name: "Đạt".into(),
+                    values: vec![Some(12.0), Some(10.0), Some(15.0), None],
+                    ..Series::default()
+                },
+                Series {
+                    name: "Chưa đạt".into(),
+                    values: vec![Some(2.0), Some(1234.0), Some(0.0), Some(3.0)],
+                    ..Series::default()
+                },
             ],
             layout,
             numbers: numbers(),
@@ -89,9 +120,16 @@ fn bar_charts_grouped_and_stacked() {
         for t in ["Càng Long", "Trà Cú", "Đạt", "Chưa đạt"] {
             assert!(texts.iter().any(|x| x == t), "{t} missing in {texts:?}");
         }
-        assert!(svg.contains("Cầu Kè — Chưa đạt: 1.234"), "tooltips use Vietnamese numbers");
+        assert!(
+            svg.contains("Cầu Kè — Chưa đạt: 1.234"),
+            "tooltips use Vietnamese numbers"
+        );
         // One bar per present value.
-        assert_eq!(svg.matches("<rect x=").count() - 2, 7, "7 bars and 2 legend boxes");
+        assert_eq!(
+            svg.matches("<rect x=").count() - 2,
+            7,
+            "7 bars and 2 legend boxes"
+        );
     }
 }
 
@@ -102,10 +140,22 @@ fn line_chart_targets_are_dashed_with_hollow_markers() {
         desc: "Đường liền: thực hiện; đường nét đứt: chỉ tiêu Kế hoạch 85/KH-UBND.".into(),
         labels: vec!["2022".into(), "2023".into(), "2024".into(), "2025".into()],
         series: vec![
-            Series { name: "Thực hiện".into(), values: vec![Some(37.0), Some(45.0), Some(49.0), None], ..Series::default() },
-            Series { name: "Chỉ tiêu".into(), values: vec![Some(37.0), Some(43.0), Some(51.0), Some(60.0)], dashed: true, ..Series::default() },
+            Series {
+                name: "Thực hiện".into(),
+                values: vec![Some(37.0), Some(45.0), Some(49.0), None],
+                ..Series::default()
+            },
+            Series {
+                name: "Chỉ tiêu".into(),
+                values: vec![Some(37.0), Some(43.0), Some(51.0), Some(60.0)],
+                dashed: true,
+                ..Series::default()
+            },
         ],
-        numbers: NumberStyle { decimals: 1, unit: " xã".into() },
+        numbers: NumberStyle {
+            decimals: 1,
+            unit: " xã".into(),
+        },
         width: 560.0,
         height: 300.0,
     };
@@ -114,10 +164,18 @@ fn line_chart_targets_are_dashed_with_hollow_markers() {
     let (_, texts, dashes) = parse(&svg, "stroke-dasharray");
     assert!(texts.iter().any(|t| t == "2025"));
     assert!(texts.iter().any(|t| t == "Chỉ tiêu"));
-    assert_eq!(dashes.len(), 2, "the target line and its legend entry are dashed");
+    assert_eq!(
+        dashes.len(),
+        2,
+        "the target line and its legend entry are dashed"
+    );
     assert_eq!(svg.matches("<circle").count(), 7);
     assert!(svg.contains("Chỉ tiêu — 2025: 60,0 xã"));
-    assert_eq!(svg.matches("fill=\"#fff\"").count(), 4, "hollow target markers");
+    assert_eq!(
+        svg.matches("fill=\"#fff\"").count(),
+        4,
+        "hollow target markers"
+    );
 }
 
 #[test]
@@ -126,22 +184,38 @@ fn sparklines_show_the_last_value() {
         title: "Tội phạm về trật tự xã hội".into(),
         desc: "Số vụ theo năm, 2019–2023".into(),
         rows: vec![
-            SparkRow { label: "Huyện Càng Long".into(), values: vec![Some(40.0), Some(35.0), Some(33.0), None, Some(30.0)] },
-            SparkRow { label: "Thị xã Duyên Hải".into(), values: vec![Some(1200.0), Some(1234.0)] },
+            SparkRow {
+                label: "Huyện Càng Long".into(),
+                values: vec![Some(40.0), Some(35.0), Some(33.0), None, Some(30.0)],
+            },
+            SparkRow {
+                label: "Thị xã Duyên Hải".into(),
+                values: vec![Some(1200.0), Some(1234.0)],
+            },
         ],
         numbers: numbers(),
         width: 420.0,
     };
     let svg = s.render();
     let (_, texts, _) = parse(&svg, "d");
-    assert_eq!(texts.iter().filter(|t| *t == "30" || *t == "1.234").count(), 2, "{texts:?}");
+    assert_eq!(
+        texts.iter().filter(|t| *t == "30" || *t == "1.234").count(),
+        2,
+        "{texts:?}"
+    );
     assert!(texts.iter().any(|t| t == "Thị xã Duyên Hải"));
 }
 
 /// Three square communes side by side, one feature without code, one point, one unknown
 /// code and one duplicate.
 fn synthetic_geojson() -> String {
-    let square = |x: f64| format!("[[[{x},9.9],[{},9.9],[{},10.0],[{x},10.0],[{x},9.9]]]", x + 0.1, x + 0.1);
+    let square = |x: f64| {
+        format!(
+            "[[[{x},9.9],[{},9.9],[{},10.0],[{x},10.0],[{x},9.9]]]",
+            x + 0.1,
+            x + 0.1
+        )
+    };
     format!(
         r#"{{"type":"FeatureCollection","features":[
         {{"type":"Feature","properties":{{"ma_xa":"29011","ten":"Xã Long Đức"}},"geometry":{{"type":"Polygon","coordinates":{}}}}},
@@ -163,10 +237,19 @@ fn synthetic_geojson() -> String {
 }
 
 fn units() -> Vec<UnitRef> {
-    [("29011", "Xã Long Đức"), ("29014", "Xã An Trường"), ("1", "Phường Trúc Bạch"), ("29017", "Xã Đôn Xuân"), ("29020", "Xã Hòa Ân")]
-        .iter()
-        .map(|(c, n)| UnitRef { code: (*c).into(), name: (*n).into() })
-        .collect()
+    [
+        ("29011", "Xã Long Đức"),
+        ("29014", "Xã An Trường"),
+        ("1", "Phường Trúc Bạch"),
+        ("29017", "Xã Đôn Xuân"),
+        ("29020", "Xã Hòa Ân"),
+    ]
+    .iter()
+    .map(|(c, n)| UnitRef {
+        code: (*c).into(),
+        name: (*n).into(),
+    })
+    .collect()
 }
 
 #[test]
@@ -204,11 +287,30 @@ fn choropleth_colours_units_and_marks_missing_data() {
         title: "Tỷ lệ hộ đăng ký «An toàn về an ninh, trật tự» năm 2023".into(),
         desc: "Bản đồ các xã theo tỷ lệ hộ đăng ký.".into(),
         units: vec![
-            MapUnit { code: "29011".into(), name: "Xã Long Đức".into(), value_label: "95,35 %".into(), class: Some(bucket(95.35, &thresholds)) },
-            MapUnit { code: "29014".into(), name: "Xã An Trường".into(), value_label: "80 %".into(), class: Some(bucket(80.0, &thresholds)) },
-            MapUnit { code: "1".into(), name: "Phường Trúc Bạch".into(), value_label: String::new(), class: None },
+            MapUnit {
+                code: "29011".into(),
+                name: "Xã Long Đức".into(),
+                value_label: "95,35 %".into(),
+                class: Some(bucket(95.35, &thresholds)),
+            },
+            MapUnit {
+                code: "29014".into(),
+                name: "Xã An Trường".into(),
+                value_label: "80 %".into(),
+                class: Some(bucket(80.0, &thresholds)),
+            },
+            MapUnit {
+                code: "1".into(),
+                name: "Phường Trúc Bạch".into(),
+                value_label: String::new(),
+                class: None,
+            },
         ],
-        legend: labels.iter().zip(SEQUENTIAL.iter().skip(2)).map(|(l, c)| LegendEntry::new(l.clone(), *c)).collect(),
+        legend: labels
+            .iter()
+            .zip(SEQUENTIAL.iter().skip(2))
+            .map(|(l, c)| LegendEntry::new(l.clone(), *c))
+            .collect(),
         no_data: LegendEntry::new("Không có dữ liệu / no data", NO_DATA_COLOR),
         caption: Some("Nguồn: Công an tỉnh Trà Vinh".into()),
     };
@@ -217,11 +319,21 @@ fn choropleth_colours_units_and_marks_missing_data() {
     let (_, texts, codes) = parse(&svg, "data-code");
     assert_eq!(codes, vec!["29011", "29014", "1"]);
     assert!(texts.iter().any(|t| t == "Xã Long Đức: 95,35 %"));
-    assert!(texts.iter().any(|t| t == "Phường Trúc Bạch: Không có dữ liệu / no data"));
+    assert!(
+        texts
+            .iter()
+            .any(|t| t == "Phường Trúc Bạch: Không có dữ liệu / no data")
+    );
     assert!(texts.iter().any(|t| t == "Nguồn: Công an tỉnh Trà Vinh"));
     assert!(svg.contains(&format!("class=\"no-data\" fill=\"{NO_DATA_COLOR}\"")));
-    assert!(svg.contains("class=\"c1\""), "the higher value is in the upper bucket");
-    assert!(!svg.contains(SCHEMATIC_CAPTION), "official boundaries carry no schematic notice");
+    assert!(
+        svg.contains("class=\"c1\""),
+        "the higher value is in the upper bucket"
+    );
+    assert!(
+        !svg.contains(SCHEMATIC_CAPTION),
+        "official boundaries carry no schematic notice"
+    );
 }
 
 #[test]
@@ -236,7 +348,13 @@ fn schematic_maps_say_so() {
         .collect();
     let geo = schematic_boundaries(&units, (106.3, 9.9), 0.05, "ma_xa");
     let b = parse_boundaries(&geo, "ma_xa").unwrap();
-    let refs: Vec<UnitRef> = units.iter().map(|u| UnitRef { code: u.code.clone(), name: u.name.clone() }).collect();
+    let refs: Vec<UnitRef> = units
+        .iter()
+        .map(|u| UnitRef {
+            code: u.code.clone(),
+            name: u.name.clone(),
+        })
+        .collect();
     let map = ProjectedMap::new(&b, &refs, 800.0);
     let model = MapModel {
         title: "Kết quả đánh giá năm 2023".into(),
@@ -244,15 +362,29 @@ fn schematic_maps_say_so() {
         units: refs
             .iter()
             .enumerate()
-            .map(|(i, u)| MapUnit { code: u.code.clone(), name: u.name.clone(), value_label: "Đạt".into(), class: Some(i % 2) })
+            .map(|(i, u)| MapUnit {
+                code: u.code.clone(),
+                name: u.name.clone(),
+                value_label: "Đạt".into(),
+                class: Some(i % 2),
+            })
             .collect(),
-        legend: vec![LegendEntry::new("Đạt", "#1a9850"), LegendEntry::new("Chưa đạt", "#d73027")],
+        legend: vec![
+            LegendEntry::new("Đạt", "#1a9850"),
+            LegendEntry::new("Chưa đạt", "#d73027"),
+        ],
         no_data: LegendEntry::new("Không có dữ liệu", NO_DATA_COLOR),
         caption: None,
     };
     let svg = render_map(&map, &model);
     let (_, texts, codes) = parse(&svg, "data-code");
     assert_eq!(codes.len(), 85);
-    assert!(texts.iter().any(|t| t == SCHEMATIC_CAPTION), "caption printed");
-    assert!(svg.contains("<desc") && svg.matches(SCHEMATIC_CAPTION).count() >= 2, "and in the description");
+    assert!(
+        texts.iter().any(|t| t == SCHEMATIC_CAPTION),
+        "caption printed"
+    );
+    assert!(
+        svg.contains("<desc") && svg.matches(SCHEMATIC_CAPTION).count() >= 2,
+        "and in the description"
+    );
 }

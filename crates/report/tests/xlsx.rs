@@ -5,26 +5,39 @@ use std::io::{Cursor, Write};
 use std::process::Command;
 
 use binhyen_report::xlsx::{
-    Column, ColumnKind, HelpSheet, Limits, Mode, ProblemKind, Sheet, Value, Workbook, column_letter, read_xlsx,
-    read_xlsx_table, write,
+    Column, ColumnKind, HelpSheet, Limits, Mode, ProblemKind, Sheet, Value, Workbook,
+    column_letter, read_xlsx, read_xlsx_table, write,
 };
 use chrono::NaiveDate;
 use proptest::prelude::*;
 
 fn yes_no() -> ColumnKind {
-    ColumnKind::YesNo { yes: "Có".into(), no: "Không".into() }
+    ColumnKind::YesNo {
+        yes: "Có".into(),
+        no: "Không".into(),
+    }
 }
 
 fn columns() -> Vec<Column> {
     vec![
-        Column::new("Mã đơn vị", ColumnKind::Text).width(10.0).required(),
+        Column::new("Mã đơn vị", ColumnKind::Text)
+            .width(10.0)
+            .required(),
         Column::new("Tên đơn vị", ColumnKind::Text).width(28.0),
-        Column::new("Số hộ gia đình", ColumnKind::Integer).editable().required().hint("Số nguyên, ví dụ 2.431"),
+        Column::new("Số hộ gia đình", ColumnKind::Integer)
+            .editable()
+            .required()
+            .hint("Số nguyên, ví dụ 2.431"),
         Column::new("Tỷ lệ hộ đăng ký (%)", ColumnKind::Decimal { places: 2 }).editable(),
         Column::new("Ngày họp đánh giá", ColumnKind::Date).editable(),
         Column::new("Có tụ điểm phức tạp", yes_no()).editable(),
-        Column::new("Kết quả", ColumnKind::Choice { choices: vec!["Đạt".into(), "Chưa đạt".into(), "Chưa đủ dữ liệu".into()] })
-            .editable(),
+        Column::new(
+            "Kết quả",
+            ColumnKind::Choice {
+                choices: vec!["Đạt".into(), "Chưa đạt".into(), "Chưa đủ dữ liệu".into()],
+            },
+        )
+        .editable(),
     ]
 }
 
@@ -58,10 +71,17 @@ fn filled_rows() -> Vec<Vec<Value>> {
 fn book(mode: Mode, rows: Vec<Vec<Value>>) -> Workbook {
     Workbook {
         mode,
-        sheets: vec![Sheet { name: "Số liệu".into(), columns: columns(), rows }],
+        sheets: vec![Sheet {
+            name: "Số liệu".into(),
+            columns: columns(),
+            rows,
+        }],
         help: Some(HelpSheet {
             name: "Hướng dẫn".into(),
-            lines: vec!["Hướng dẫn nhập số liệu".into(), "Chỉ nhập vào các ô trắng; không sửa dòng tiêu đề.".into()],
+            lines: vec![
+                "Hướng dẫn nhập số liệu".into(),
+                "Chỉ nhập vào các ô trắng; không sửa dòng tiêu đề.".into(),
+            ],
         }),
         lists_sheet: "Danh mục".into(),
     }
@@ -83,18 +103,40 @@ fn export_round_trips_with_vietnamese_text() {
 #[test]
 fn template_prefills_keys_and_leaves_values_empty() {
     let keys = vec![
-        vec![Value::Text("29011".into()), Value::Text("Xã Long Đức".into())],
-        vec![Value::Text("29014".into()), Value::Text("Xã An Trường".into())],
+        vec![
+            Value::Text("29011".into()),
+            Value::Text("Xã Long Đức".into()),
+        ],
+        vec![
+            Value::Text("29014".into()),
+            Value::Text("Xã An Trường".into()),
+        ],
     ];
     let sheet = Sheet::template("Số liệu", columns(), keys);
-    assert!(sheet.rows.iter().all(|r| r.len() == 7 && r[2..].iter().all(|v| *v == Value::Empty)));
-    let bytes = write(&Workbook { sheets: vec![sheet], ..book(Mode::Template, vec![]) }).unwrap();
+    assert!(
+        sheet
+            .rows
+            .iter()
+            .all(|r| r.len() == 7 && r[2..].iter().all(|v| *v == Value::Empty))
+    );
+    let bytes = write(&Workbook {
+        sheets: vec![sheet],
+        ..book(Mode::Template, vec![])
+    })
+    .unwrap();
     // The empty template refuses to import: the required count is missing in both rows.
     let err = read_xlsx_table(&bytes, "Số liệu", &columns(), &Limits::default()).unwrap_err();
-    let places: Vec<(u32, String)> =
-        err.problems.iter().map(|p| (p.place.row.unwrap(), column_letter(p.place.column.unwrap()))).collect();
+    let places: Vec<(u32, String)> = err
+        .problems
+        .iter()
+        .map(|p| (p.place.row.unwrap(), column_letter(p.place.column.unwrap())))
+        .collect();
     assert_eq!(places, vec![(2, "C".into()), (3, "C".into())]);
-    assert!(err.to_string().contains("Trang tính «Số liệu», dòng 2, cột C: ô bắt buộc đang để trống."), "{err}");
+    assert!(
+        err.to_string()
+            .contains("Trang tính «Số liệu», dòng 2, cột C: ô bắt buộc đang để trống."),
+        "{err}"
+    );
     // The sheet is protected and the value cells are unlocked.
     let xml = zip_entry(&bytes, "xl/worksheets/sheet1.xml");
     assert!(xml.contains("<sheetProtection"), "protected");
@@ -109,16 +151,32 @@ fn template_prefills_keys_and_leaves_values_empty() {
 #[test]
 fn long_lists_go_to_the_hidden_list_sheet() {
     let communes: Vec<String> = (0..120).map(|i| format!("Xã Ngọc Biên số {i}")).collect();
-    let cols = vec![Column::new("Mã", ColumnKind::Text), Column::new("Xã", ColumnKind::Choice { choices: communes.clone() }).editable()];
+    let cols = vec![
+        Column::new("Mã", ColumnKind::Text),
+        Column::new(
+            "Xã",
+            ColumnKind::Choice {
+                choices: communes.clone(),
+            },
+        )
+        .editable(),
+    ];
     let wb = Workbook {
         mode: Mode::Template,
-        sheets: vec![Sheet::template("Số liệu", cols.clone(), vec![vec![Value::Text("1".into())]])],
+        sheets: vec![Sheet::template(
+            "Số liệu",
+            cols.clone(),
+            vec![vec![Value::Text("1".into())]],
+        )],
         help: None,
         lists_sheet: "Danh mục".into(),
     };
     let bytes = write(&wb).unwrap();
     let sheets = read_xlsx(&bytes, &Limits::default()).unwrap();
-    let list = sheets.iter().find(|s| s.name.as_deref() == Some("Danh mục")).expect("a list sheet");
+    let list = sheets
+        .iter()
+        .find(|s| s.name.as_deref() == Some("Danh mục"))
+        .expect("a list sheet");
     assert_eq!(list.rows.len(), 120);
     let xml = zip_entry(&bytes, "xl/worksheets/sheet1.xml");
     assert!(xml.contains("'Danh mục'!$A$1:$A$120"), "{xml}");
@@ -137,10 +195,23 @@ fn wrong_types_are_refused_with_their_places() {
     let got: Vec<(u32, String, &ProblemKind, Option<&str>)> = err
         .problems
         .iter()
-        .map(|p| (p.place.row.unwrap(), column_letter(p.place.column.unwrap()), &p.kind, p.value.as_deref()))
+        .map(|p| {
+            (
+                p.place.row.unwrap(),
+                column_letter(p.place.column.unwrap()),
+                &p.kind,
+                p.value.as_deref(),
+            )
+        })
         .collect();
-    assert_eq!(got[0], (2, "C".into(), &ProblemKind::NotNumber, Some("hai nghìn")));
-    assert_eq!(got[1], (2, "E".into(), &ProblemKind::NotDate, Some("2023/11/15")));
+    assert_eq!(
+        got[0],
+        (2, "C".into(), &ProblemKind::NotNumber, Some("hai nghìn"))
+    );
+    assert_eq!(
+        got[1],
+        (2, "E".into(), &ProblemKind::NotDate, Some("2023/11/15"))
+    );
     assert_eq!(got[2].0, 3);
     assert_eq!(got[2].1, "F");
     assert!(matches!(got[2].2, ProblemKind::NotYesNo { .. }));
@@ -155,10 +226,23 @@ fn wrong_types_are_refused_with_their_places() {
     let mut renamed = columns();
     renamed[1].heading = "Tên xã".into();
     let err = read_xlsx_table(&bytes, "Số liệu", &renamed, &Limits::default()).unwrap_err();
-    assert_eq!(err.problems[0].kind, ProblemKind::Heading { expected: "Tên xã".into() });
-    assert_eq!((err.problems[0].place.row, err.problems[0].place.column), (Some(1), Some(1)));
+    assert_eq!(
+        err.problems[0].kind,
+        ProblemKind::Heading {
+            expected: "Tên xã".into()
+        }
+    );
+    assert_eq!(
+        (err.problems[0].place.row, err.problems[0].place.column),
+        (Some(1), Some(1))
+    );
     let err = read_xlsx_table(&bytes, "Biểu 01", &columns(), &Limits::default()).unwrap_err();
-    assert!(err.to_string().starts_with("Trang tính «Biểu 01»: không có trong tệp; các trang tính có: «Số liệu», «Hướng dẫn»."), "{err}");
+    assert!(
+        err.to_string().starts_with(
+            "Trang tính «Biểu 01»: không có trong tệp; các trang tính có: «Số liệu», «Hướng dẫn»."
+        ),
+        "{err}"
+    );
 }
 
 #[test]
@@ -172,13 +256,33 @@ fn formulas_are_refused_with_their_places() {
     ws.write_formula(4, 3, "=SUM(A2:A3)").unwrap();
     let bytes = wb.save_to_buffer().unwrap();
     let err = read_xlsx(&bytes, &Limits::default()).unwrap_err();
-    let got: Vec<(Option<u32>, String, ProblemKind)> =
-        err.problems.iter().map(|p| (p.place.row, column_letter(p.place.column.unwrap()), p.kind.clone())).collect();
+    let got: Vec<(Option<u32>, String, ProblemKind)> = err
+        .problems
+        .iter()
+        .map(|p| {
+            (
+                p.place.row,
+                column_letter(p.place.column.unwrap()),
+                p.kind.clone(),
+            )
+        })
+        .collect();
     assert_eq!(
         got,
-        vec![(Some(3), "A".into(), ProblemKind::Formula("A2*2".into())), (Some(5), "D".into(), ProblemKind::Formula("SUM(A2:A3)".into()))]
+        vec![
+            (Some(3), "A".into(), ProblemKind::Formula("A2*2".into())),
+            (
+                Some(5),
+                "D".into(),
+                ProblemKind::Formula("SUM(A2:A3)".into())
+            )
+        ]
     );
-    assert!(err.to_string().starts_with("Trang tính «Số liệu», dòng 3, cột A: ô có công thức «=A2*2»"), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("Trang tính «Số liệu», dòng 3, cột A: ô có công thức «=A2*2»"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -187,21 +291,45 @@ fn macros_and_non_spreadsheets_are_refused() {
     // The same workbook with a VBA project part added.
     let mut cursor = Cursor::new(clean.clone());
     let mut zip = zip::ZipWriter::new_append(&mut cursor).unwrap();
-    zip.start_file("xl/vbaProject.bin", zip::write::SimpleFileOptions::default()).unwrap();
-    zip.write_all(b"\xD0\xCF\x11\xE0 not really a VBA project").unwrap();
+    zip.start_file(
+        "xl/vbaProject.bin",
+        zip::write::SimpleFileOptions::default(),
+    )
+    .unwrap();
+    zip.write_all(b"\xD0\xCF\x11\xE0 not really a VBA project")
+        .unwrap();
     zip.finish().unwrap();
     let with_macros = cursor.into_inner();
     let err = read_xlsx(&with_macros, &Limits::default()).unwrap_err();
     assert_eq!(err.problems[0].kind, ProblemKind::Macros);
-    assert!(err.to_string().starts_with("Tệp: tệp chứa macro (VBA)"), "{err}");
+    assert!(
+        err.to_string().starts_with("Tệp: tệp chứa macro (VBA)"),
+        "{err}"
+    );
 
-    let kind = |bytes: &[u8]| read_xlsx(bytes, &Limits::default()).unwrap_err().problems[0].kind.clone();
+    let kind = |bytes: &[u8]| {
+        read_xlsx(bytes, &Limits::default()).unwrap_err().problems[0]
+            .kind
+            .clone()
+    };
     assert_eq!(kind(b"Ma don vi,Ten\n1,2\n"), ProblemKind::NotSpreadsheet);
     assert_eq!(kind(b"%PDF-1.7 ..."), ProblemKind::NotSpreadsheet);
-    assert_eq!(kind(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1 old excel"), ProblemKind::OldExcel);
-    assert!(matches!(kind(b"PK\x03\x04 a broken zip"), ProblemKind::Unreadable(_)));
-    let small = Limits { max_bytes: 1000, ..Limits::default() };
-    assert!(matches!(read_xlsx(&clean, &small).unwrap_err().problems[0].kind, ProblemKind::TooLarge { .. }));
+    assert_eq!(
+        kind(b"\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1 old excel"),
+        ProblemKind::OldExcel
+    );
+    assert!(matches!(
+        kind(b"PK\x03\x04 a broken zip"),
+        ProblemKind::Unreadable(_)
+    ));
+    let small = Limits {
+        max_bytes: 1000,
+        ..Limits::default()
+    };
+    assert!(matches!(
+        read_xlsx(&clean, &small).unwrap_err().problems[0].kind,
+        ProblemKind::TooLarge { .. }
+    ));
 }
 
 #[test]
@@ -209,25 +337,48 @@ fn the_file_opens_in_libreoffice() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("so-lieu.xlsx");
     std::fs::write(&file, write(&book(Mode::Template, filled_rows())).unwrap()).unwrap();
-    let profile = format!("-env:UserInstallation=file://{}", dir.path().join("profile").display());
+    let profile = format!(
+        "-env:UserInstallation=file://{}",
+        dir.path().join("profile").display()
+    );
     let out = Command::new("soffice")
-        .args([profile.as_str(), "--headless", "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76", "--outdir"])
+        .args([
+            profile.as_str(),
+            "--headless",
+            "--convert-to",
+            "csv:Text - txt - csv (StarCalc):44,34,76",
+            "--outdir",
+        ])
         .arg(dir.path())
         .arg(&file)
         .output()
         .expect("LibreOffice (soffice) must be installed: libreoffice-calc-nogui");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let csv = std::fs::read_to_string(dir.path().join("so-lieu.csv")).expect("LibreOffice wrote the CSV");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv =
+        std::fs::read_to_string(dir.path().join("so-lieu.csv")).expect("LibreOffice wrote the CSV");
     let mut lines = csv.lines();
     assert_eq!(
         lines.next().unwrap(),
         "Mã đơn vị,Tên đơn vị,Số hộ gia đình,Tỷ lệ hộ đăng ký (%),Ngày họp đánh giá,Có tụ điểm phức tạp,Kết quả"
     );
     let first = lines.next().unwrap();
-    assert!(first.starts_with("29011,Xã Long Đức — Ơ ơ Ư ư ắ ằ ẳ ẵ ặ ỹ ỵ Đ đ,"), "{first}");
-    assert!(first.contains("15/11/2023"), "dates display dd/mm/yyyy: {first}");
+    assert!(
+        first.starts_with("29011,Xã Long Đức — Ơ ơ Ư ư ắ ằ ẳ ẵ ặ ỹ ỵ Đ đ,"),
+        "{first}"
+    );
+    assert!(
+        first.contains("15/11/2023"),
+        "dates display dd/mm/yyyy: {first}"
+    );
     assert!(first.ends_with(",Không,Chưa đạt"), "{first}");
-    assert!(lines.next().unwrap().starts_with("00001,Phường Trúc Bạch,"), "codes keep their zeros");
+    assert!(
+        lines.next().unwrap().starts_with("00001,Phường Trúc Bạch,"),
+        "codes keep their zeros"
+    );
 }
 
 fn zip_entry(bytes: &[u8], name: &str) -> String {

@@ -71,7 +71,7 @@ impl ClassificationList {
         let l = &self.labels;
         let table = Table {
             columns: vec![
-                Column::new(&l.seq, 0.5, Align::Center),
+                Column::new(&l.seq, 0.6, Align::Center),
                 Column::new(&l.unit, 2.4, Align::Left),
                 Column::new(&l.computed, 1.3, Align::Center),
                 Column::new(&l.proposal, 1.3, Align::Center),

@@ -62,21 +62,39 @@ impl RecognitionDecision {
     /// "(Kèm theo Quyết định số 125/QĐ-UBND ngày 15/12/2023 của Chủ tịch …)".
     pub fn annex_reference(&self) -> String {
         let number = self.header.number.as_deref().unwrap_or("      ");
-        let date = self.header.date.map(format_date).unwrap_or_else(|| "    /    /      ".to_owned());
-        format!("(Kèm theo Quyết định số {number} ngày {date} của {})", self.annex.issued_by)
+        let date = self
+            .header
+            .date
+            .map(format_date)
+            .unwrap_or_else(|| "    /    /      ".to_owned());
+        format!(
+            "(Kèm theo Quyết định số {number} ngày {date} của {})",
+            self.annex.issued_by
+        )
     }
 
     pub fn document(&self) -> Document {
         let mut body = Vec::new();
         if let Some(p) = &self.proposal {
-            body.push(Block::Text { text: p.clone(), bold: false, italic: true, align: Align::Justify, indent: true });
+            body.push(Block::Text {
+                text: p.clone(),
+                bold: false,
+                italic: true,
+                align: Align::Justify,
+                indent: true,
+            });
         }
         body.push(Block::centered_bold("QUYẾT ĐỊNH:"));
-        body.extend(self.articles.iter().enumerate().map(|(i, a)| Block::Article {
-            number: i as u32 + 1,
-            heading: a.heading.clone(),
-            paragraphs: a.paragraphs.clone(),
-        }));
+        body.extend(
+            self.articles
+                .iter()
+                .enumerate()
+                .map(|(i, a)| Block::Article {
+                    number: i as u32 + 1,
+                    heading: a.heading.clone(),
+                    paragraphs: a.paragraphs.clone(),
+                }),
+        );
         let l = &self.annex.labels;
         let table = Table {
             columns: vec![
@@ -90,7 +108,14 @@ impl RecognitionDecision {
                 .units
                 .iter()
                 .enumerate()
-                .map(|(i, u)| Row::Cells(vec![(i + 1).to_string(), u.name.clone(), u.parent.clone(), u.note.clone()]))
+                .map(|(i, u)| {
+                    Row::Cells(vec![
+                        (i + 1).to_string(),
+                        u.name.clone(),
+                        u.parent.clone(),
+                        u.note.clone(),
+                    ])
+                })
                 .collect(),
             font_size: 13.0,
         };

@@ -96,7 +96,9 @@ pub enum Block {
         indent: bool,
     },
     /// A section heading ("I. KẾT QUẢ…"), bold, not indented.
-    Heading { text: String },
+    Heading {
+        text: String,
+    },
     /// "Điều 1." in bold followed by its heading (bold) or first paragraph, then the others.
     Article {
         number: u32,
@@ -111,18 +113,32 @@ pub enum Block {
         caption: Option<String>,
     },
     /// A small italic note (e.g. what the provisional mark "(*)" means).
-    Note { text: String },
+    Note {
+        text: String,
+    },
 }
 
 impl Block {
     /// An ordinary body paragraph.
     pub fn para(text: impl Into<String>) -> Block {
-        Block::Text { text: text.into(), bold: false, italic: false, align: Align::Justify, indent: true }
+        Block::Text {
+            text: text.into(),
+            bold: false,
+            italic: false,
+            align: Align::Justify,
+            indent: true,
+        }
     }
 
     /// A bold centred line ("QUYẾT ĐỊNH:").
     pub fn centered_bold(text: impl Into<String>) -> Block {
-        Block::Text { text: text.into(), bold: true, italic: false, align: Align::Center, indent: false }
+        Block::Text {
+            text: text.into(),
+            bold: true,
+            italic: false,
+            align: Align::Center,
+            indent: false,
+        }
     }
 
     pub fn heading(text: impl Into<String>) -> Block {
@@ -149,7 +165,11 @@ pub struct Column {
 
 impl Column {
     pub fn new(heading: impl Into<String>, width: f32, align: Align) -> Column {
-        Column { heading: heading.into(), width, align }
+        Column {
+            heading: heading.into(),
+            width,
+            align,
+        }
     }
 }
 
@@ -168,8 +188,16 @@ pub enum Row {
 pub fn place_and_date(place: &str, date: Option<NaiveDate>) -> String {
     match date {
         Some(d) => {
-            let month = if d.month() <= 2 { format!("{:02}", d.month()) } else { d.month().to_string() };
-            format!("{place}, ngày {:02} tháng {month} năm {}", d.day(), d.year())
+            let month = if d.month() <= 2 {
+                format!("{:02}", d.month())
+            } else {
+                d.month().to_string()
+            };
+            format!(
+                "{place}, ngày {:02} tháng {month} năm {}",
+                d.day(),
+                d.year()
+            )
         }
         None => format!("{place}, ngày      tháng      năm      "),
     }
@@ -294,11 +322,26 @@ mod tests {
     #[test]
     fn date_line_follows_decree_30() {
         // Days below 10 and months 1 and 2 take a leading zero; other months do not.
-        assert_eq!(place_and_date("Trà Vinh", d(2023, 12, 15)), "Trà Vinh, ngày 15 tháng 12 năm 2023");
-        assert_eq!(place_and_date("Trà Vinh", d(2024, 3, 5)), "Trà Vinh, ngày 05 tháng 3 năm 2024");
-        assert_eq!(place_and_date("Hải Phòng", d(2025, 1, 9)), "Hải Phòng, ngày 09 tháng 01 năm 2025");
-        assert_eq!(place_and_date("Yên Bái", d(2025, 2, 28)), "Yên Bái, ngày 28 tháng 02 năm 2025");
-        assert_eq!(place_and_date("Yên Bái", d(2025, 10, 1)), "Yên Bái, ngày 01 tháng 10 năm 2025");
+        assert_eq!(
+            place_and_date("Trà Vinh", d(2023, 12, 15)),
+            "Trà Vinh, ngày 15 tháng 12 năm 2023"
+        );
+        assert_eq!(
+            place_and_date("Trà Vinh", d(2024, 3, 5)),
+            "Trà Vinh, ngày 05 tháng 3 năm 2024"
+        );
+        assert_eq!(
+            place_and_date("Hải Phòng", d(2025, 1, 9)),
+            "Hải Phòng, ngày 09 tháng 01 năm 2025"
+        );
+        assert_eq!(
+            place_and_date("Yên Bái", d(2025, 2, 28)),
+            "Yên Bái, ngày 28 tháng 02 năm 2025"
+        );
+        assert_eq!(
+            place_and_date("Yên Bái", d(2025, 10, 1)),
+            "Yên Bái, ngày 01 tháng 10 năm 2025"
+        );
         assert!(place_and_date("Trà Vinh", None).starts_with("Trà Vinh, ngày "));
         assert!(place_and_date("Trà Vinh", None).contains(" tháng "));
     }
@@ -332,15 +375,24 @@ mod tests {
             kind: "Quyết định".into(),
             title: Some("Về việc công nhận xã đạt tiêu chuẩn".into()),
             authority: Some("Chủ tịch Ủy ban nhân dân tỉnh Trà Vinh".into()),
-            signature: Some(Signature { lines: vec!["TM. Ủy ban nhân dân".into(), "Chủ tịch".into()], name: "Lê Văn Hẳn".into() }),
+            signature: Some(Signature {
+                lines: vec!["TM. Ủy ban nhân dân".into(), "Chủ tịch".into()],
+                name: "Lê Văn Hẳn".into(),
+            }),
             ..Document::default()
         };
         let p = doc.prepare("Libertinus Serif", 600);
-        assert_eq!(p.parent_body.as_deref(), Some("ỦY BAN NHÂN DÂN TỈNH TRÀ VINH"));
+        assert_eq!(
+            p.parent_body.as_deref(),
+            Some("ỦY BAN NHÂN DÂN TỈNH TRÀ VINH")
+        );
         assert_eq!(p.issuing_body, "CÔNG AN TỈNH TRÀ VINH");
         assert_eq!(p.kind, "QUYẾT ĐỊNH");
         assert_eq!(p.number, "Số: 12/QĐ-UBND");
-        assert_eq!(p.authority.as_deref(), Some("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH TRÀ VINH"));
+        assert_eq!(
+            p.authority.as_deref(),
+            Some("CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH TRÀ VINH")
+        );
         let sig = p.signature.unwrap();
         assert_eq!(sig.lines, vec!["TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH"]);
         assert_eq!(sig.name, "Lê Văn Hẳn");

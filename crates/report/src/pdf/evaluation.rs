@@ -60,15 +60,24 @@ impl EvaluationSheet {
             .iter()
             .enumerate()
             .map(|(i, r)| {
-                let mark = if r.provisional { format!(" {PROVISIONAL_MARK}") } else { String::new() };
+                let mark = if r.provisional {
+                    format!(" {PROVISIONAL_MARK}")
+                } else {
+                    String::new()
+                };
                 let rule = format!("{}{mark}. {}\n({})", r.code, r.title, r.citation);
-                Row::Cells(vec![(i + 1).to_string(), rule, r.verdict.clone(), r.explanation.clone()])
+                Row::Cells(vec![
+                    (i + 1).to_string(),
+                    rule,
+                    r.verdict.clone(),
+                    r.explanation.clone(),
+                ])
             })
             .collect();
         let l = &self.labels;
         let table = Table {
             columns: vec![
-                Column::new(&l.seq, 0.5, Align::Center),
+                Column::new(&l.seq, 0.6, Align::Center),
                 Column::new(&l.rule, 4.0, Align::Left),
                 Column::new(&l.verdict, 1.4, Align::Center),
                 Column::new(&l.explanation, 4.0, Align::Left),
@@ -79,7 +88,9 @@ impl EvaluationSheet {
         let mut body: Vec<Block> = self.intro.iter().map(Block::para).collect();
         body.push(Block::Table(table));
         if self.rules.iter().any(|r| r.provisional) {
-            body.push(Block::Note { text: format!("{PROVISIONAL_MARK} {}", self.provisional_note) });
+            body.push(Block::Note {
+                text: format!("{PROVISIONAL_MARK} {}", self.provisional_note),
+            });
         }
         body.push(Block::Text {
             text: self.conclusion.clone(),

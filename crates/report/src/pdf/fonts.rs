@@ -59,7 +59,17 @@ impl FontSet {
         let book = FontBook::from_fonts(&fonts);
         let family = PREFERRED_FAMILIES
             .iter()
-            .find(|f| covers(&book, f, &[(FontStyle::Normal, 400), (FontStyle::Normal, 700), (FontStyle::Italic, 400)]))
+            .find(|f| {
+                covers(
+                    &book,
+                    f,
+                    &[
+                        (FontStyle::Normal, 400),
+                        (FontStyle::Normal, 700),
+                        (FontStyle::Italic, 400),
+                    ],
+                )
+            })
             .copied()
             .unwrap_or("Libertinus Serif")
             .to_owned();
@@ -99,12 +109,18 @@ impl FontSet {
 /// letter. `select` picks the nearest face, so a missing weight counts as its neighbour.
 fn covers(book: &FontBook, family: &str, styles: &[(FontStyle, u16)]) -> bool {
     styles.iter().all(|(style, weight)| {
-        let variant = FontVariant::new(*style, FontWeight::from_number(*weight), FontStretch::NORMAL);
+        let variant = FontVariant::new(
+            *style,
+            FontWeight::from_number(*weight),
+            FontStretch::NORMAL,
+        );
         book.select(&family.to_lowercase(), variant)
             .and_then(|i| book.info(i))
             .is_some_and(|info| {
                 info.variant.style == *style
-                    && VIETNAMESE_LETTERS.chars().all(|c| info.coverage.contains(c as u32))
+                    && VIETNAMESE_LETTERS
+                        .chars()
+                        .all(|c| info.coverage.contains(c as u32))
             })
     })
 }
@@ -115,9 +131,12 @@ pub fn read_font_dir(dir: &Path) -> io::Result<Vec<Vec<u8>>> {
     let mut paths: Vec<_> = std::fs::read_dir(dir)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| {
-            p.extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "ttf" | "otf" | "ttc" | "otc"))
+            p.extension().and_then(|e| e.to_str()).is_some_and(|e| {
+                matches!(
+                    e.to_ascii_lowercase().as_str(),
+                    "ttf" | "otf" | "ttc" | "otc"
+                )
+            })
         })
         .collect();
     paths.sort();

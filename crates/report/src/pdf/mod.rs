@@ -16,8 +16,8 @@ mod fonts;
 pub mod yearly;
 
 pub use document::{
-    Align, Annex, Block, Column, Document, Header, NATIONAL_NAME, NATIONAL_SLOGAN, RECIPIENTS_HEADING, Row,
-    Signature, Table, place_and_date, punctuate_lines, recipient_lines,
+    Align, Annex, Block, Column, Document, Header, NATIONAL_NAME, NATIONAL_SLOGAN,
+    RECIPIENTS_HEADING, Row, Signature, Table, place_and_date, punctuate_lines, recipient_lines,
 };
 pub use fonts::{FontSet, PREFERRED_FAMILIES, VIETNAMESE_LETTERS, read_font_dir};
 
@@ -55,7 +55,10 @@ pub enum PdfError {
 
 impl PdfEngine {
     pub fn new(fonts: FontSet) -> PdfEngine {
-        PdfEngine { fonts, library: LazyHash::new(Library::default()) }
+        PdfEngine {
+            fonts,
+            library: LazyHash::new(Library::default()),
+        }
     }
 
     /// The fonts the engine sets documents in.
@@ -75,7 +78,9 @@ impl PdfEngine {
         };
         let compiled = typst::compile::<typst_layout::PagedDocument>(&world);
         let warnings = compiled.warnings.iter().map(describe).collect();
-        let document = compiled.output.map_err(|errors| PdfError::Layout(join(&errors)))?;
+        let document = compiled
+            .output
+            .map_err(|errors| PdfError::Layout(join(&errors)))?;
         let bytes = typst_pdf::pdf(&document, &typst_pdf::PdfOptions::default())
             .map_err(|errors| PdfError::Export(join(&errors)))?;
         // Drop memoised results older than a few compilations so a long-running server does
@@ -87,7 +92,11 @@ impl PdfEngine {
 
 fn describe(d: &SourceDiagnostic) -> String {
     let hints: Vec<&str> = d.hints.iter().map(|h| h.v.as_str()).collect();
-    if hints.is_empty() { d.message.to_string() } else { format!("{} ({})", d.message, hints.join("; ")) }
+    if hints.is_empty() {
+        d.message.to_string()
+    } else {
+        format!("{} ({})", d.message, hints.join("; "))
+    }
 }
 
 fn join(errors: &[SourceDiagnostic]) -> String {
@@ -121,7 +130,11 @@ impl World for DocWorld<'_> {
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.main.id() { Ok(self.main.clone()) } else { Err(FileError::NotSource) }
+        if id == self.main.id() {
+            Ok(self.main.clone())
+        } else {
+            Err(FileError::NotSource)
+        }
     }
 
     fn file(&self, id: FileId) -> FileResult<Bytes> {

@@ -89,7 +89,11 @@ pub fn nice_ticks(lo: f64, hi: f64, target: usize) -> Vec<f64> {
     let (lo, hi) = if hi > lo { (lo, hi) } else { (lo, lo + 1.0) };
     let raw = (hi - lo) / target.max(1) as f64;
     let mag = 10f64.powf(raw.log10().floor());
-    let step = [1.0, 2.0, 2.5, 5.0, 10.0].iter().map(|m| m * mag).find(|s| *s >= raw).unwrap_or(10.0 * mag);
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * mag)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * mag);
     let start = (lo / step).floor() * step;
     let mut ticks = Vec::new();
     let mut i = 0;
@@ -131,7 +135,14 @@ impl Frame {
                 num(self.right),
                 y = num(y)
             );
-            text(out, self.left - 6.0, y + 4.0, "end", "", &numbers.format(*t));
+            text(
+                out,
+                self.left - 6.0,
+                y + 4.0,
+                "end",
+                "",
+                &numbers.format(*t),
+            );
         }
         let _ = write!(
             out,
@@ -143,9 +154,19 @@ impl Frame {
     }
 }
 
-fn frame(width: f64, height: f64, lo: f64, hi: f64, numbers: &NumberStyle, below: f64) -> (Frame, Vec<f64>) {
+fn frame(
+    width: f64,
+    height: f64,
+    lo: f64,
+    hi: f64,
+    numbers: &NumberStyle,
+    below: f64,
+) -> (Frame, Vec<f64>) {
     let ticks = nice_ticks(lo.min(0.0), hi.max(lo.min(0.0) + f64::EPSILON), 5);
-    let widest = ticks.iter().map(|t| text_width(&numbers.format(*t), 12.0)).fold(0.0, f64::max);
+    let widest = ticks
+        .iter()
+        .map(|t| text_width(&numbers.format(*t), 12.0))
+        .fold(0.0, f64::max);
     let f = Frame {
         left: widest + 12.0,
         right: width - 10.0,
@@ -161,7 +182,11 @@ fn legend_entries(series: &[Series]) -> Vec<LegendEntry> {
     series
         .iter()
         .enumerate()
-        .map(|(i, s)| LegendEntry { label: s.name.clone(), color: series_color(s.color.as_deref(), i), dashed: s.dashed })
+        .map(|(i, s)| LegendEntry {
+            label: s.name.clone(),
+            color: series_color(s.color.as_deref(), i),
+            dashed: s.dashed,
+        })
         .collect()
 }
 
@@ -182,8 +207,15 @@ fn x_labels(out: &mut String, labels: &[String], xs: &[f64], slot: f64, y: f64) 
 
 /// Space under the plot for x labels (more when they are rotated).
 fn x_label_space(labels: &[String], slot: f64) -> f64 {
-    let longest = labels.iter().map(|l| text_width(l, 12.0)).fold(0.0, f64::max);
-    if longest > slot - 4.0 { 24.0 + (longest * 0.6).min(120.0) } else { 24.0 }
+    let longest = labels
+        .iter()
+        .map(|l| text_width(l, 12.0))
+        .fold(0.0, f64::max);
+    if longest > slot - 4.0 {
+        24.0 + (longest * 0.6).min(120.0)
+    } else {
+        24.0
+    }
 }
 
 impl BarChart {
@@ -193,7 +225,10 @@ impl BarChart {
         let stacked = self.layout == BarLayout::Stacked;
         let (mut lo, mut hi) = (0.0f64, 0.0f64);
         for c in 0..n {
-            let values = self.series.iter().filter_map(|s| s.values.get(c).copied().flatten());
+            let values = self
+                .series
+                .iter()
+                .filter_map(|s| s.values.get(c).copied().flatten());
             if stacked {
                 let (pos, neg): (Vec<f64>, Vec<f64>) = values.partition(|v| *v >= 0.0);
                 hi = hi.max(pos.iter().sum());
@@ -207,7 +242,8 @@ impl BarChart {
         }
         let entries = legend_entries(&self.series);
         let approx_slot = (w - 60.0) / n as f64;
-        let below = x_label_space(&self.categories, approx_slot) + legend_height(&entries, w - 20.0) + 8.0;
+        let below =
+            x_label_space(&self.categories, approx_slot) + legend_height(&entries, w - 20.0) + 8.0;
         let (f, ticks) = frame(w, h, lo, hi, &self.numbers, below);
         let slot = (f.right - f.left) / n as f64;
         let mut out = String::new();
@@ -220,10 +256,16 @@ impl BarChart {
             let x0 = f.left + slot * c as f64 + slot * 0.1;
             let (mut up, mut down) = (0.0, 0.0);
             for (i, s) in self.series.iter().enumerate() {
-                let Some(v) = s.values.get(c).copied().flatten() else { continue };
+                let Some(v) = s.values.get(c).copied().flatten() else {
+                    continue;
+                };
                 let (base, x) = if stacked {
                     let base = if v >= 0.0 { up } else { down };
-                    if v >= 0.0 { up += v } else { down += v }
+                    if v >= 0.0 {
+                        up += v
+                    } else {
+                        down += v
+                    }
                     (base, x0)
                 } else {
                     (0.0, x0 + bar * i as f64)
@@ -242,14 +284,27 @@ impl BarChart {
                     escape(&self.numbers.format(v))
                 );
                 if !stacked && bar >= 22.0 {
-                    text(&mut out, x + bar / 2.0, y2.min(y1) - 3.0, "middle", " font-size=\"10\" fill=\"#222\"", &self.numbers.format(v));
+                    text(
+                        &mut out,
+                        x + bar / 2.0,
+                        y2.min(y1) - 3.0,
+                        "middle",
+                        " font-size=\"10\" fill=\"#222\"",
+                        &self.numbers.format(v),
+                    );
                 }
             }
         }
         out.push_str("</g>");
         let xs: Vec<f64> = (0..n).map(|c| f.left + slot * (c as f64 + 0.5)).collect();
         x_labels(&mut out, &self.categories, &xs, slot, f.bottom + 16.0);
-        legend(&mut out, &entries, 10.0, h - legend_height(&entries, w - 20.0) - 4.0, w - 20.0);
+        legend(
+            &mut out,
+            &entries,
+            10.0,
+            h - legend_height(&entries, w - 20.0) - 4.0,
+            w - 20.0,
+        );
         out.push_str("</svg>");
         out
     }
@@ -259,11 +314,15 @@ impl LineChart {
     pub fn render(&self) -> String {
         let (w, h) = (self.width.max(200.0), self.height.max(120.0));
         let n = self.labels.len().max(1);
-        let all = self.series.iter().flat_map(|s| s.values.iter().copied().flatten());
+        let all = self
+            .series
+            .iter()
+            .flat_map(|s| s.values.iter().copied().flatten());
         let (lo, hi) = all.fold((0.0f64, 0.0f64), |(lo, hi), v| (lo.min(v), hi.max(v)));
         let entries = legend_entries(&self.series);
         let approx_slot = (w - 60.0) / n as f64;
-        let below = x_label_space(&self.labels, approx_slot) + legend_height(&entries, w - 20.0) + 8.0;
+        let below =
+            x_label_space(&self.labels, approx_slot) + legend_height(&entries, w - 20.0) + 8.0;
         let (f, ticks) = frame(w, h, lo, hi, &self.numbers, below);
         let slot = (f.right - f.left) / n as f64;
         let xs: Vec<f64> = (0..n).map(|i| f.left + slot * (i as f64 + 0.5)).collect();
@@ -272,15 +331,25 @@ impl LineChart {
         f.axis(&mut out, &ticks, &self.numbers);
         for (i, s) in self.series.iter().enumerate() {
             let color = escape(&series_color(s.color.as_deref(), i));
-            let points: Vec<Option<(f64, f64)>> = xs.iter().zip(&s.values).map(|(x, v)| v.map(|v| (*x, f.y(v)))).collect();
-            let dash = if s.dashed { " stroke-dasharray=\"6 4\"" } else { "" };
+            let points: Vec<Option<(f64, f64)>> = xs
+                .iter()
+                .zip(&s.values)
+                .map(|(x, v)| v.map(|v| (*x, f.y(v))))
+                .collect();
+            let dash = if s.dashed {
+                " stroke-dasharray=\"6 4\""
+            } else {
+                ""
+            };
             let _ = write!(
                 out,
                 "<g class=\"series\"><path d=\"{}\" fill=\"none\" stroke=\"{color}\" stroke-width=\"2\"{dash}/>",
                 polyline(&points)
             );
             for ((label, p), v) in self.labels.iter().zip(&points).zip(&s.values) {
-                let (Some((x, y)), Some(v)) = (p, v) else { continue };
+                let (Some((x, y)), Some(v)) = (p, v) else {
+                    continue;
+                };
                 let fill = if s.dashed { "#fff" } else { &color };
                 let _ = write!(
                     out,
@@ -295,7 +364,13 @@ impl LineChart {
             out.push_str("</g>");
         }
         x_labels(&mut out, &self.labels, &xs, slot, f.bottom + 16.0);
-        legend(&mut out, &entries, 10.0, h - legend_height(&entries, w - 20.0) - 4.0, w - 20.0);
+        legend(
+            &mut out,
+            &entries,
+            10.0,
+            h - legend_height(&entries, w - 20.0) - 4.0,
+            w - 20.0,
+        );
         out.push_str("</svg>");
         out
     }
@@ -308,7 +383,13 @@ fn polyline(points: &[Option<(f64, f64)>]) -> String {
     for p in points {
         match p {
             Some((x, y)) => {
-                let _ = write!(d, "{}{} {}", if pen_down { "L" } else { "M" }, num(*x), num(*y));
+                let _ = write!(
+                    d,
+                    "{}{} {}",
+                    if pen_down { "L" } else { "M" },
+                    num(*x),
+                    num(*y)
+                );
                 pen_down = true;
             }
             None => pen_down = false,
@@ -331,21 +412,48 @@ impl Sparklines {
             let _ = write!(out, "<g class=\"row\">");
             text(&mut out, 0.0, y + 16.0, "start", "", &row.label);
             let present: Vec<f64> = row.values.iter().copied().flatten().collect();
-            let (lo, hi) = present.iter().fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
+            let (lo, hi) = present
+                .iter()
+                .fold((f64::MAX, f64::MIN), |(lo, hi), v| (lo.min(*v), hi.max(*v)));
             let span = if hi > lo { hi - lo } else { 1.0 };
             let k = row.values.len().max(2) - 1;
             let points: Vec<Option<(f64, f64)>> = row
                 .values
                 .iter()
                 .enumerate()
-                .map(|(i, v)| v.map(|v| (label_w + LINE_W * i as f64 / k as f64, y + ROW - 5.0 - (v - lo) / span * (ROW - 10.0))))
+                .map(|(i, v)| {
+                    v.map(|v| {
+                        (
+                            label_w + LINE_W * i as f64 / k as f64,
+                            y + ROW - 5.0 - (v - lo) / span * (ROW - 10.0),
+                        )
+                    })
+                })
                 .collect();
-            let _ = write!(out, "<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\"/>", polyline(&points), super::PALETTE[0]);
+            let _ = write!(
+                out,
+                "<path d=\"{}\" fill=\"none\" stroke=\"{}\" stroke-width=\"1.5\"/>",
+                polyline(&points),
+                super::PALETTE[0]
+            );
             if let Some((x, py)) = points.iter().rev().flatten().next() {
-                let _ = write!(out, "<circle cx=\"{}\" cy=\"{}\" r=\"2.5\" fill=\"{}\"/>", num(*x), num(*py), super::PALETTE[0]);
+                let _ = write!(
+                    out,
+                    "<circle cx=\"{}\" cy=\"{}\" r=\"2.5\" fill=\"{}\"/>",
+                    num(*x),
+                    num(*py),
+                    super::PALETTE[0]
+                );
             }
             if let Some(last) = row.values.iter().rev().flatten().next() {
-                text(&mut out, w, y + 16.0, "end", " font-weight=\"bold\"", &self.numbers.format(*last));
+                text(
+                    &mut out,
+                    w,
+                    y + 16.0,
+                    "end",
+                    " font-weight=\"bold\"",
+                    &self.numbers.format(*last),
+                );
             }
             out.push_str("</g>");
         }
@@ -360,7 +468,10 @@ mod tests {
 
     #[test]
     fn ticks_are_round_and_cover_the_range() {
-        assert_eq!(nice_ticks(0.0, 85.0, 5), vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0]);
+        assert_eq!(
+            nice_ticks(0.0, 85.0, 5),
+            vec![0.0, 20.0, 40.0, 60.0, 80.0, 100.0]
+        );
         assert_eq!(nice_ticks(0.0, 1.0, 5), vec![0.0, 0.2, 0.4, 0.6, 0.8, 1.0]);
         assert_eq!(nice_ticks(0.0, 7.0, 5), vec![0.0, 2.0, 4.0, 6.0, 8.0]);
         let t = nice_ticks(-12.0, 30.0, 5);

@@ -15,8 +15,7 @@ use super::LegendEntry;
 use super::xml::{escape, legend, legend_height, num, open, text};
 
 /// Printed under a map drawn on schematic boundaries (and stored in their properties).
-pub const SCHEMATIC_CAPTION: &str =
-    "Ranh giới sơ đồ minh họa, không phải ranh giới hành chính chính thức / schematic, not official boundaries";
+pub const SCHEMATIC_CAPTION: &str = "Ranh giới sơ đồ minh họa, không phải ranh giới hành chính chính thức / schematic, not official boundaries";
 
 /// A ring of (longitude, latitude) points; a polygon is an outer ring and its holes.
 pub type Ring = Vec<[f64; 2]>;
@@ -45,9 +44,13 @@ pub struct BoundaryFeature {
 /// Why boundaries could not be read at all.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum GeoError {
-    #[error("Tệp ranh giới không phải GeoJSON hợp lệ: {0} / The boundary file is not valid GeoJSON")]
+    #[error(
+        "Tệp ranh giới không phải GeoJSON hợp lệ: {0} / The boundary file is not valid GeoJSON"
+    )]
     Parse(String),
-    #[error("Tệp ranh giới phải là một FeatureCollection / The boundary file must be a FeatureCollection")]
+    #[error(
+        "Tệp ranh giới phải là một FeatureCollection / The boundary file must be a FeatureCollection"
+    )]
     NotFeatureCollection,
 }
 
@@ -55,11 +58,22 @@ pub enum GeoError {
 /// (e.g. "ma_xa"). Features without a code or without an area stay in the result; the dry
 /// run reports them.
 pub fn parse_boundaries(geojson: &str, code_property: &str) -> Result<Boundaries, GeoError> {
-    let parsed: GeoJson = geojson.parse().map_err(|e: geojson::Error| GeoError::Parse(e.to_string()))?;
-    let GeoJson::FeatureCollection(FeatureCollection { features, foreign_members, .. }) = parsed else {
+    let parsed: GeoJson = geojson
+        .parse()
+        .map_err(|e: geojson::Error| GeoError::Parse(e.to_string()))?;
+    let GeoJson::FeatureCollection(FeatureCollection {
+        features,
+        foreign_members,
+        ..
+    }) = parsed
+    else {
         return Err(GeoError::NotFeatureCollection);
     };
-    let mut schematic = foreign_members.as_ref().and_then(|m| m.get("schematic")).and_then(|v| v.as_bool()).unwrap_or(false);
+    let mut schematic = foreign_members
+        .as_ref()
+        .and_then(|m| m.get("schematic"))
+        .and_then(|v| v.as_bool())
+        .unwrap_or(false);
     let features = features
         .into_iter()
         .enumerate()
@@ -67,28 +81,48 @@ pub fn parse_boundaries(geojson: &str, code_property: &str) -> Result<Boundaries
             let prop = |k: &str| f.properties.as_ref().and_then(|p| p.get(k));
             let as_text = |v: &serde_json::Value| match v {
                 serde_json::Value::String(s) => Some(s.trim().to_owned()),
-                serde_json::Value::Number(n) => Some(n.as_i64().map_or_else(|| n.to_string(), |i| i.to_string())),
+                serde_json::Value::Number(n) => {
+                    Some(n.as_i64().map_or_else(|| n.to_string(), |i| i.to_string()))
+                }
                 _ => None,
             };
             schematic |= prop("schematic").and_then(|v| v.as_bool()).unwrap_or(false);
             let polygons = match f.geometry.map(|g| g.value) {
                 Some(GeometryValue::Polygon { coordinates }) => vec![rings(coordinates)],
-                Some(GeometryValue::MultiPolygon { coordinates }) => coordinates.into_iter().map(rings).collect(),
+                Some(GeometryValue::MultiPolygon { coordinates }) => {
+                    coordinates.into_iter().map(rings).collect()
+                }
                 _ => Vec::new(),
             };
             BoundaryFeature {
                 index,
-                code: prop(code_property).and_then(as_text).filter(|c| !c.is_empty()),
-                name: ["name", "ten", "ten_xa", "NAME"].iter().find_map(|k| prop(k)).and_then(as_text),
+                code: prop(code_property)
+                    .and_then(as_text)
+                    .filter(|c| !c.is_empty()),
+                name: ["name", "ten", "ten_xa", "NAME"]
+                    .iter()
+                    .find_map(|k| prop(k))
+                    .and_then(as_text),
                 polygons,
             }
         })
         .collect();
-    Ok(Boundaries { features, schematic })
+    Ok(Boundaries {
+        features,
+        schematic,
+    })
 }
 
 fn rings(polygon: Vec<Vec<geojson::Position>>) -> Polygon {
-    polygon.into_iter().map(|ring| ring.iter().filter(|p| p.len() >= 2).map(|p| [p[0], p[1]]).collect()).collect()
+    polygon
+        .into_iter()
+        .map(|ring| {
+            ring.iter()
+                .filter(|p| p.len() >= 2)
+                .map(|p| [p[0], p[1]])
+                .collect()
+        })
+        .collect()
 }
 
 /// A unit the map should show.
@@ -139,7 +173,11 @@ fn code_key(code: &str) -> String {
     let c = code.trim();
     if !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()) {
         let t = c.trim_start_matches('0');
-        if t.is_empty() { "0".to_owned() } else { t.to_owned() }
+        if t.is_empty() {
+            "0".to_owned()
+        } else {
+            t.to_owned()
+        }
     } else {
         c.to_owned()
     }
@@ -168,7 +206,11 @@ pub fn dry_run(boundaries: &Boundaries, units: &[UnitRef]) -> DryRun {
             out.unmatched_features.push((f.index, f.code.clone(), r));
         }
     }
-    out.units_without_feature = units.iter().filter(|u| !seen.contains(&code_key(&u.code))).map(|u| u.code.clone()).collect();
+    out.units_without_feature = units
+        .iter()
+        .filter(|u| !seen.contains(&code_key(&u.code)))
+        .map(|u| u.code.clone())
+        .collect();
     out
 }
 
@@ -193,15 +235,27 @@ impl ProjectedMap {
             .filter_map(|f| f.code.as_ref().map(|c| (code_key(c), f)))
             .rev() // the first feature with a code wins, as in the dry run
             .collect();
-        let chosen: Vec<(&UnitRef, &BoundaryFeature)> = units.iter().filter_map(|u| by_key.get(&code_key(&u.code)).map(|f| (u, *f))).collect();
-        let points = || chosen.iter().flat_map(|(_, f)| f.polygons.iter().flatten().flatten());
+        let chosen: Vec<(&UnitRef, &BoundaryFeature)> = units
+            .iter()
+            .filter_map(|u| by_key.get(&code_key(&u.code)).map(|f| (u, *f)))
+            .collect();
+        let points = || {
+            chosen
+                .iter()
+                .flat_map(|(_, f)| f.polygons.iter().flatten().flatten())
+        };
         let (mut lat_lo, mut lat_hi) = (f64::MAX, f64::MIN);
         for p in points() {
             lat_lo = lat_lo.min(p[1]);
             lat_hi = lat_hi.max(p[1]);
         }
         if lat_lo > lat_hi {
-            return ProjectedMap { width, height: width / 2.0, paths: Vec::new(), schematic: boundaries.schematic };
+            return ProjectedMap {
+                width,
+                height: width / 2.0,
+                paths: Vec::new(),
+                schematic: boundaries.schematic,
+            };
         }
         let k = ((lat_lo + lat_hi) / 2.0).to_radians().cos();
         let project = |p: &[f64; 2]| [p[0] * k, -p[1]];
@@ -227,7 +281,13 @@ impl ProjectedMap {
                         let simple = simplify(&px, 0.5);
                         let ring = if simple.len() >= 3 { simple } else { px };
                         for (i, p) in ring.iter().enumerate() {
-                            let _ = write!(d, "{}{} {}", if i == 0 { "M" } else { "L" }, num(p[0]), num(p[1]));
+                            let _ = write!(
+                                d,
+                                "{}{} {}",
+                                if i == 0 { "M" } else { "L" },
+                                num(p[0]),
+                                num(p[1])
+                            );
                         }
                         d.push('Z');
                     }
@@ -235,7 +295,12 @@ impl ProjectedMap {
                 (u.code.clone(), d)
             })
             .collect();
-        ProjectedMap { width, height, paths, schematic: boundaries.schematic }
+        ProjectedMap {
+            width,
+            height,
+            paths,
+            schematic: boundaries.schematic,
+        }
     }
 }
 
@@ -251,7 +316,9 @@ pub fn simplify(ring: &[[f64; 2]], tolerance: f64) -> Vec<[f64; 2]> {
         return pts;
     }
     // Split the ring at the point farthest from the first, then simplify both halves.
-    let far = (1..pts.len()).max_by(|a, b| dist2(pts[0], pts[*a]).total_cmp(&dist2(pts[0], pts[*b]))).unwrap_or(1);
+    let far = (1..pts.len())
+        .max_by(|a, b| dist2(pts[0], pts[*a]).total_cmp(&dist2(pts[0], pts[*b])))
+        .unwrap_or(1);
     let mut keep = vec![false; pts.len() + 1];
     keep[0] = true;
     keep[far] = true;
@@ -259,7 +326,11 @@ pub fn simplify(ring: &[[f64; 2]], tolerance: f64) -> Vec<[f64; 2]> {
     closed.push(pts[0]);
     dp(&closed, 0, far, tolerance, &mut keep);
     dp(&closed, far, pts.len(), tolerance, &mut keep);
-    pts.iter().enumerate().filter(|(i, _)| keep[*i]).map(|(_, p)| *p).collect()
+    pts.iter()
+        .enumerate()
+        .filter(|(i, _)| keep[*i])
+        .map(|(_, p)| *p)
+        .collect()
 }
 
 fn dp(pts: &[[f64; 2]], a: usize, b: usize, tolerance: f64, keep: &mut [bool]) {
@@ -289,7 +360,8 @@ fn segment_distance(p: [f64; 2], a: [f64; 2], b: [f64; 2]) -> f64 {
     if len2 == 0.0 {
         return dist2(p, a).sqrt();
     }
-    let t = (((p[0] - a[0]) * (b[0] - a[0]) + (p[1] - a[1]) * (b[1] - a[1])) / len2).clamp(0.0, 1.0);
+    let t =
+        (((p[0] - a[0]) * (b[0] - a[0]) + (p[1] - a[1]) * (b[1] - a[1])) / len2).clamp(0.0, 1.0);
     dist2(p, [a[0] + t * (b[0] - a[0]), a[1] + t * (b[1] - a[1])]).sqrt()
 }
 
@@ -330,14 +402,23 @@ pub fn render_map(map: &ProjectedMap, model: &MapModel) -> String {
     }
     let legend_h = legend_height(&legend_entries, w - 8.0);
     let h = map.height + legend_h + 18.0 * captions.len() as f64 + 8.0;
-    let by_code: HashMap<String, &MapUnit> = model.units.iter().map(|u| (code_key(&u.code), u)).collect();
+    let by_code: HashMap<String, &MapUnit> =
+        model.units.iter().map(|u| (code_key(&u.code), u)).collect();
     let mut out = String::new();
-    let desc = if map.schematic { format!("{} {SCHEMATIC_CAPTION}", model.desc) } else { model.desc.clone() };
+    let desc = if map.schematic {
+        format!("{} {SCHEMATIC_CAPTION}", model.desc)
+    } else {
+        model.desc.clone()
+    };
     open(&mut out, w, h, &model.title, &desc);
-    out.push_str("<g class=\"units\" stroke=\"#fff\" stroke-width=\"0.6\" stroke-linejoin=\"round\">");
+    out.push_str(
+        "<g class=\"units\" stroke=\"#fff\" stroke-width=\"0.6\" stroke-linejoin=\"round\">",
+    );
     for (code, d) in &map.paths {
         let unit = by_code.get(&code_key(code));
-        let class = unit.and_then(|u| u.class).filter(|c| *c < model.legend.len());
+        let class = unit
+            .and_then(|u| u.class)
+            .filter(|c| *c < model.legend.len());
         let color = class.map_or(&model.no_data.color, |c| &model.legend[c].color);
         let tip = match unit {
             Some(u) if class.is_some() => format!("{}: {}", u.name, u.value_label),
@@ -357,7 +438,14 @@ pub fn render_map(map: &ProjectedMap, model: &MapModel) -> String {
     legend(&mut out, &legend_entries, 4.0, map.height + 4.0, w - 8.0);
     for (i, c) in captions.iter().enumerate() {
         let y = map.height + legend_h + 18.0 * (i as f64 + 1.0);
-        text(&mut out, 4.0, y, "start", " font-size=\"11\" font-style=\"italic\" fill=\"#444\"", c);
+        text(
+            &mut out,
+            4.0,
+            y,
+            "start",
+            " font-size=\"11\" font-style=\"italic\" fill=\"#444\"",
+            c,
+        );
     }
     out.push_str("</svg>");
     out
@@ -373,7 +461,10 @@ pub const NO_DATA_COLOR: &str = "#d9d9d9";
 pub fn quantile_thresholds(values: &[f64], n: usize) -> Vec<f64> {
     let mut v: Vec<f64> = values.iter().copied().filter(|x| x.is_finite()).collect();
     v.sort_by(f64::total_cmp);
-    let mut t: Vec<f64> = (1..n.max(1)).filter_map(|k| v.get(k * v.len() / n)).copied().collect();
+    let mut t: Vec<f64> = (1..n.max(1))
+        .filter_map(|k| v.get(k * v.len() / n))
+        .copied()
+        .collect();
     t.dedup();
     if let (Some(first), Some(min)) = (t.first(), v.first())
         && first <= min
@@ -397,7 +488,11 @@ pub fn bucket_labels(thresholds: &[f64], format: impl Fn(f64) -> String) -> Vec<
             _ if n == 0 => "—".to_owned(),
             0 => format!("< {}", format(thresholds[0])),
             i if i == n => format!("≥ {}", format(thresholds[n - 1])),
-            i => format!("{} – < {}", format(thresholds[i - 1]), format(thresholds[i])),
+            i => format!(
+                "{} – < {}",
+                format(thresholds[i - 1]),
+                format(thresholds[i])
+            ),
         })
         .collect()
 }
@@ -408,8 +503,16 @@ mod tests {
 
     #[test]
     fn simplification_keeps_corners_and_drops_collinear_points() {
-        let square: Vec<[f64; 2]> =
-            vec![[0.0, 0.0], [5.0, 0.0], [10.0, 0.0], [10.0, 5.0], [10.0, 10.0], [5.0, 10.1], [0.0, 10.0], [0.0, 0.0]];
+        let square: Vec<[f64; 2]> = vec![
+            [0.0, 0.0],
+            [5.0, 0.0],
+            [10.0, 0.0],
+            [10.0, 5.0],
+            [10.0, 10.0],
+            [5.0, 10.1],
+            [0.0, 10.0],
+            [0.0, 0.0],
+        ];
         let s = simplify(&square, 0.5);
         assert_eq!(s, vec![[0.0, 0.0], [10.0, 0.0], [10.0, 10.0], [0.0, 10.0]]);
         // Nothing is dropped with a tolerance below every deviation.

@@ -15,7 +15,9 @@ pub use xml::escape;
 pub const FONT_FAMILY: &str = "Noto Sans, DejaVu Sans, Liberation Sans, Arial, sans-serif";
 
 /// Series colours (Okabe–Ito, distinguishable with colour-blindness).
-pub const PALETTE: [&str; 7] = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999933"];
+pub const PALETTE: [&str; 7] = [
+    "#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#999933",
+];
 
 /// Colour of a series without its own: the palette in turn.
 pub(crate) fn series_color(explicit: Option<&str>, index: usize) -> String {
@@ -33,6 +35,10 @@ pub struct LegendEntry {
 
 impl LegendEntry {
     pub fn new(label: impl Into<String>, color: impl Into<String>) -> LegendEntry {
-        LegendEntry { label: label.into(), color: color.into(), dashed: false }
+        LegendEntry {
+            label: label.into(),
+            color: color.into(),
+            dashed: false,
+        }
     }
 }

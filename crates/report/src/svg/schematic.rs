@@ -21,7 +21,12 @@ pub struct SchematicUnit {
 /// Hexagon cells around `centre` (longitude, latitude), `cell_deg` degrees of latitude
 /// across, stored with the code under `code_property`. Units are grouped by parent in the
 /// order parents first appear; within a parent the given order is kept.
-pub fn schematic_boundaries(units: &[SchematicUnit], centre: (f64, f64), cell_deg: f64, code_property: &str) -> String {
+pub fn schematic_boundaries(
+    units: &[SchematicUnit],
+    centre: (f64, f64),
+    cell_deg: f64,
+    code_property: &str,
+) -> String {
     let mut parents: Vec<&str> = Vec::new();
     for u in units {
         if !parents.contains(&u.parent_code.as_str()) {
@@ -44,13 +49,18 @@ pub fn schematic_boundaries(units: &[SchematicUnit], centre: (f64, f64), cell_de
         .enumerate()
         .map(|(i, u)| {
             let row = i / cols;
-            let col = if row % 2 == 0 { i % cols } else { cols - 1 - i % cols };
-            let cx = col as f64 * dx + if row % 2 == 1 { dx / 2.0 } else { 0.0 } - w / 2.0;
+            // Serpentine: even rows left to right, odd rows right to left and shifted half a cell.
+            let odd = !row.is_multiple_of(2);
+            let col = if odd { cols - 1 - i % cols } else { i % cols };
+            let cx = col as f64 * dx + if odd { dx / 2.0 } else { 0.0 } - w / 2.0;
             let cy = h / 2.0 - row as f64 * dy;
             let ring: Vec<Vec<f64>> = (0..=6)
                 .map(|j| {
                     let a = (60.0 * (j % 6) as f64 + 30.0).to_radians();
-                    vec![round6(centre.0 + (cx + r * a.cos()) / k), round6(centre.1 + cy + r * a.sin())]
+                    vec![
+                        round6(centre.0 + (cx + r * a.cos()) / k),
+                        round6(centre.1 + cy + r * a.sin()),
+                    ]
                 })
                 .collect();
             let mut props = JsonObject::new();
@@ -61,7 +71,9 @@ pub fn schematic_boundaries(units: &[SchematicUnit], centre: (f64, f64), cell_de
             props.insert("schematic".into(), Value::Bool(true));
             props.insert("note".into(), Value::String(SCHEMATIC_CAPTION.to_owned()));
             Feature {
-                geometry: Some(Geometry::new(GeometryValue::Polygon { coordinates: vec![ring.into_iter().map(Into::into).collect()] })),
+                geometry: Some(Geometry::new(GeometryValue::Polygon {
+                    coordinates: vec![ring.into_iter().map(Into::into).collect()],
+                })),
                 properties: Some(props),
                 ..Feature::default()
             }
@@ -70,7 +82,12 @@ pub fn schematic_boundaries(units: &[SchematicUnit], centre: (f64, f64), cell_de
     let mut members = JsonObject::new();
     members.insert("schematic".into(), json!(true));
     members.insert("note".into(), json!(SCHEMATIC_CAPTION));
-    FeatureCollection { bbox: None, features, foreign_members: Some(members) }.to_string()
+    FeatureCollection {
+        bbox: None,
+        features,
+        foreign_members: Some(members),
+    }
+    .to_string()
 }
 
 fn round6(v: f64) -> f64 {
@@ -101,7 +118,13 @@ mod tests {
         let b = parse_boundaries(&json, "ma_xa").unwrap();
         assert!(b.schematic);
         assert_eq!(b.features.len(), 85);
-        let refs: Vec<UnitRef> = u.iter().map(|s| UnitRef { code: s.code.clone(), name: s.name.clone() }).collect();
+        let refs: Vec<UnitRef> = u
+            .iter()
+            .map(|s| UnitRef {
+                code: s.code.clone(),
+                name: s.name.clone(),
+            })
+            .collect();
         let run = dry_run(&b, &refs);
         assert_eq!(run.matched.len(), 85);
         assert!(run.unmatched_features.is_empty() && run.units_without_feature.is_empty());
@@ -111,22 +134,33 @@ mod tests {
     fn units_of_one_parent_are_neighbours() {
         // Consecutive cells of the serpentine share an edge: their centres are one cell apart.
         let u = units(30);
-        let b = parse_boundaries(&schematic_boundaries(&u, (106.3, 9.9), 0.05, "ma"), "ma").unwrap();
+        let b =
+            parse_boundaries(&schematic_boundaries(&u, (106.3, 9.9), 0.05, "ma"), "ma").unwrap();
         let centre = |i: usize| {
             let ring = &b.features[i].polygons[0][0];
             let n = (ring.len() - 1) as f64;
-            ring[..ring.len() - 1].iter().fold([0.0, 0.0], |a, p| [a[0] + p[0] / n, a[1] + p[1] / n])
+            ring[..ring.len() - 1]
+                .iter()
+                .fold([0.0, 0.0], |a, p| [a[0] + p[0] / n, a[1] + p[1] / n])
         };
         let k = 9.9f64.to_radians().cos();
         for i in 1..b.features.len() {
             let (a, c) = (centre(i - 1), centre(i));
             let d = (((a[0] - c[0]) * k).powi(2) + (a[1] - c[1]).powi(2)).sqrt();
-            assert!((d - 3f64.sqrt() * 0.025).abs() < 1e-4, "cells {} and {i} are {d} apart", i - 1);
+            assert!(
+                (d - 3f64.sqrt() * 0.025).abs() < 1e-4,
+                "cells {} and {i} are {d} apart",
+                i - 1
+            );
         }
         // Grouped by parent: the parent codes come in three runs.
         let codes: Vec<String> = b.features.iter().map(|f| f.code.clone().unwrap()).collect();
         let parent_of = |c: &str| u.iter().find(|x| x.code == c).unwrap().parent_code.clone();
-        let runs = codes.windows(2).filter(|w| parent_of(&w[0]) != parent_of(&w[1])).count() + 1;
+        let runs = codes
+            .windows(2)
+            .filter(|w| parent_of(&w[0]) != parent_of(&w[1]))
+            .count()
+            + 1;
         assert_eq!(runs, 3);
     }
 }

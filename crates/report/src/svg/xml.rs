@@ -27,7 +27,11 @@ pub fn escape(s: &str) -> String {
 pub(crate) fn num(v: f64) -> String {
     let r = (v * 10.0).round() / 10.0;
     let r = if r == 0.0 { 0.0 } else { r }; // no "-0"
-    if r.fract() == 0.0 { format!("{}", r as i64) } else { format!("{r:.1}") }
+    if r.fract() == 0.0 {
+        format!("{}", r as i64)
+    } else {
+        format!("{r:.1}")
+    }
 }
 
 /// A short stable id derived from the text, so that several images on one page keep
@@ -58,7 +62,13 @@ pub(crate) fn open(out: &mut String, width: f64, height: f64, title: &str, desc:
 
 /// `<text>` at (x, y) with an anchor ("start", "middle", "end") and extra attributes.
 pub(crate) fn text(out: &mut String, x: f64, y: f64, anchor: &str, extra: &str, content: &str) {
-    let _ = write!(out, "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\"{extra}>{}</text>", num(x), num(y), escape(content));
+    let _ = write!(
+        out,
+        "<text x=\"{}\" y=\"{}\" text-anchor=\"{anchor}\"{extra}>{}</text>",
+        num(x),
+        num(y),
+        escape(content)
+    );
 }
 
 /// Rough width of a label in pixels at 12 px (for layout only; the viewer sets the text).
@@ -68,7 +78,11 @@ pub(crate) fn text_width(s: &str, size: f64) -> f64 {
 
 /// Height of the legend for `entries` laid out in rows across `width`.
 pub(crate) fn legend_height(entries: &[LegendEntry], width: f64) -> f64 {
-    if entries.is_empty() { 0.0 } else { 20.0 * legend_rows(entries, width).len() as f64 }
+    if entries.is_empty() {
+        0.0
+    } else {
+        20.0 * legend_rows(entries, width).len() as f64
+    }
 }
 
 fn legend_rows(entries: &[LegendEntry], width: f64) -> Vec<Vec<(f64, &LegendEntry)>> {
@@ -126,21 +140,26 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_drops_forbidden_characters() {
-        assert_eq!(escape("a < b & \"c\" 'd' >"), "a &lt; b &amp; &quot;c&quot; &apos;d&apos; &gt;");
+        assert_eq!(
+            escape("a < b & \"c\" 'd' >"),
+            "a &lt; b &amp; &quot;c&quot; &apos;d&apos; &gt;"
+        );
         assert_eq!(escape("Xã Long Đức\u{1}"), "Xã Long Đức");
     }
 
     #[test]
     fn compact_numbers() {
         assert_eq!(num(12.0), "12");
-        assert_eq!(num(3.14159), "3.1");
+        assert_eq!(num(3.0625), "3.1");
         assert_eq!(num(-0.01), "0");
         assert_eq!(num(-2.25), "-2.3");
     }
 
     #[test]
     fn legend_wraps_rows() {
-        let e: Vec<LegendEntry> = (0..6).map(|i| LegendEntry::new(format!("Mục chú giải số {i}"), "#000")).collect();
+        let e: Vec<LegendEntry> = (0..6)
+            .map(|i| LegendEntry::new(format!("Mục chú giải số {i}"), "#000"))
+            .collect();
         assert_eq!(legend_height(&e, 2000.0), 20.0);
         assert!(legend_height(&e, 300.0) >= 60.0);
         assert_eq!(legend_height(&[], 300.0), 0.0);

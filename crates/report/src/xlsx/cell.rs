@@ -56,7 +56,10 @@ pub struct Place {
 /// What is wrong.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ProblemKind {
-    TooLarge { size: usize, limit: usize },
+    TooLarge {
+        size: usize,
+        limit: usize,
+    },
     NotSpreadsheet,
     /// An Excel 97–2003 `.xls` file.
     OldExcel,
@@ -64,20 +67,33 @@ pub enum ProblemKind {
     Unreadable(String),
     Macros,
     Formula(String),
-    MissingSheet { found: Vec<String> },
-    Heading { expected: String },
+    MissingSheet {
+        found: Vec<String>,
+    },
+    Heading {
+        expected: String,
+    },
     Required,
     NotNumber,
     NotInteger,
     NotDate,
-    NotYesNo { yes: String, no: String },
-    NotInList { choices: Vec<String> },
+    NotYesNo {
+        yes: String,
+        no: String,
+    },
+    NotInList {
+        choices: Vec<String>,
+    },
     ErrorValue,
     /// A CSV file that is not UTF-8 (`utf16` when it carries a UTF-16 byte order mark).
-    Encoding { utf16: bool },
+    Encoding {
+        utf16: bool,
+    },
     Csv(String),
     /// More problems were found than the limit; this many were listed.
-    TooManyProblems { listed: usize },
+    TooManyProblems {
+        listed: usize,
+    },
 }
 
 /// One problem: where, the value found (if any) and what is wrong.
@@ -98,12 +114,18 @@ impl std::error::Error for ImportError {}
 
 impl ImportError {
     pub(crate) fn one(place: Place, value: Option<String>, kind: ProblemKind) -> ImportError {
-        ImportError { problems: vec![Problem { place, value, kind }] }
+        ImportError {
+            problems: vec![Problem { place, value, kind }],
+        }
     }
 
     /// The problems in English, one per line.
     pub fn english(&self) -> String {
-        self.problems.iter().map(Problem::english).collect::<Vec<_>>().join("\n")
+        self.problems
+            .iter()
+            .map(Problem::english)
+            .collect::<Vec<_>>()
+            .join("\n")
     }
 }
 
@@ -140,13 +162,25 @@ impl Place {
     fn describe(&self, vi: bool) -> String {
         let mut parts = Vec::new();
         if let Some(s) = &self.sheet {
-            parts.push(if vi { format!("Trang tính «{s}»") } else { format!("Sheet “{s}”") });
+            parts.push(if vi {
+                format!("Trang tính «{s}»")
+            } else {
+                format!("Sheet “{s}”")
+            });
         }
         if let Some(r) = self.row {
-            parts.push(if vi { format!("dòng {r}") } else { format!("row {r}") });
+            parts.push(if vi {
+                format!("dòng {r}")
+            } else {
+                format!("row {r}")
+            });
         }
         if let Some(c) = self.column {
-            parts.push(if vi { format!("cột {}", column_letter(c)) } else { format!("column {}", column_letter(c)) });
+            parts.push(if vi {
+                format!("cột {}", column_letter(c))
+            } else {
+                format!("column {}", column_letter(c))
+            });
         }
         let s = parts.join(", ");
         match s.chars().next() {
@@ -159,7 +193,11 @@ impl Place {
 impl fmt::Display for Problem {
     /// Vietnamese: "Trang tính «Số liệu», dòng 5, cột C: «mười» không phải là số; cần …".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let found = self.value.as_deref().map(|v| format!("«{v}» ")).unwrap_or_default();
+        let found = self
+            .value
+            .as_deref()
+            .map(|v| format!("«{v}» "))
+            .unwrap_or_default();
         let what = match &self.kind {
             ProblemKind::TooLarge { size, limit } => format!("tệp nặng {} MB, vượt giới hạn {} MB; hãy chia nhỏ tệp.", mb(*size), mb(*limit)),
             ProblemKind::NotSpreadsheet => "không phải tệp Excel (.xlsx); hãy chọn đúng tệp mẫu đã tải về.".to_owned(),
@@ -188,7 +226,11 @@ impl fmt::Display for Problem {
 impl Problem {
     /// The problem in English.
     pub fn english(&self) -> String {
-        let found = self.value.as_deref().map(|v| format!("“{v}” ")).unwrap_or_default();
+        let found = self
+            .value
+            .as_deref()
+            .map(|v| format!("“{v}” "))
+            .unwrap_or_default();
         let what = match &self.kind {
             ProblemKind::TooLarge { size, limit } => format!("the file is {} MB, over the {} MB limit; split it.", mb(*size), mb(*limit)),
             ProblemKind::NotSpreadsheet => "is not an Excel (.xlsx) file; choose the template you downloaded.".to_owned(),
@@ -216,7 +258,12 @@ impl Problem {
 
 fn quoted(items: &[String]) -> String {
     const SHOWN: usize = 12;
-    let mut s = items.iter().take(SHOWN).map(|c| format!("«{c}»")).collect::<Vec<_>>().join(", ");
+    let mut s = items
+        .iter()
+        .take(SHOWN)
+        .map(|c| format!("«{c}»"))
+        .collect::<Vec<_>>()
+        .join(", ");
     if items.len() > SHOWN {
         s.push_str(&format!(", … ({} mục)", items.len()));
     }
@@ -236,7 +283,11 @@ pub(crate) fn shown(raw: &RawValue) -> Option<String> {
 
 /// A number as plain text: whole numbers without separators ("29011"), others with a dot.
 fn number_text(n: f64) -> String {
-    if n.fract() == 0.0 && n.abs() < 1e15 { format!("{}", n as i64) } else { n.to_string() }
+    if n.fract() == 0.0 && n.abs() < 1e15 {
+        format!("{}", n as i64)
+    } else {
+        n.to_string()
+    }
 }
 
 fn as_integer(n: f64) -> Option<i64> {
@@ -257,15 +308,25 @@ pub fn coerce(raw: &RawValue, kind: &ColumnKind) -> Result<Value, ProblemKind> {
         (ColumnKind::Text, RawValue::Text(s)) => Ok(Value::Text(s.trim().to_owned())),
         (ColumnKind::Text, RawValue::DateTime(d)) => Ok(Value::Text(format_date(d.date()))),
         (ColumnKind::Text, other) => Ok(Value::Text(shown(other).unwrap_or_default())),
-        (ColumnKind::Integer, RawValue::Number(n)) => as_integer(*n).map(Value::Integer).ok_or(ProblemKind::NotInteger),
+        (ColumnKind::Integer, RawValue::Number(n)) => as_integer(*n)
+            .map(Value::Integer)
+            .ok_or(ProblemKind::NotInteger),
         (ColumnKind::Integer, RawValue::Text(s)) => match parse_number(s) {
-            Some(n) => as_integer(n).map(Value::Integer).ok_or(ProblemKind::NotInteger),
+            Some(n) => as_integer(n)
+                .map(Value::Integer)
+                .ok_or(ProblemKind::NotInteger),
             None => Err(ProblemKind::NotNumber),
         },
         (ColumnKind::Decimal { .. }, RawValue::Number(n)) => Ok(Value::Decimal(*n)),
-        (ColumnKind::Decimal { .. }, RawValue::Text(s)) => parse_number(s).map(Value::Decimal).ok_or(ProblemKind::NotNumber),
-        (ColumnKind::Date, RawValue::DateTime(d)) if d.time() == NaiveTime::MIN => Ok(Value::Date(d.date())),
-        (ColumnKind::Date, RawValue::Text(s)) => parse_date(s).map(Value::Date).ok_or(ProblemKind::NotDate),
+        (ColumnKind::Decimal { .. }, RawValue::Text(s)) => parse_number(s)
+            .map(Value::Decimal)
+            .ok_or(ProblemKind::NotNumber),
+        (ColumnKind::Date, RawValue::DateTime(d)) if d.time() == NaiveTime::MIN => {
+            Ok(Value::Date(d.date()))
+        }
+        (ColumnKind::Date, RawValue::Text(s)) => {
+            parse_date(s).map(Value::Date).ok_or(ProblemKind::NotDate)
+        }
         (ColumnKind::Date, _) => Err(ProblemKind::NotDate),
         (ColumnKind::YesNo { .. }, RawValue::Bool(b)) => Ok(Value::Bool(*b)),
         (ColumnKind::YesNo { yes, no }, other) => {
@@ -275,7 +336,10 @@ pub fn coerce(raw: &RawValue, kind: &ColumnKind) -> Result<Value, ProblemKind> {
             } else if key == fold(no) {
                 Ok(Value::Bool(false))
             } else {
-                Err(ProblemKind::NotYesNo { yes: yes.clone(), no: no.clone() })
+                Err(ProblemKind::NotYesNo {
+                    yes: yes.clone(),
+                    no: no.clone(),
+                })
             }
         }
         (ColumnKind::Choice { choices }, other) => {
@@ -286,7 +350,9 @@ pub fn coerce(raw: &RawValue, kind: &ColumnKind) -> Result<Value, ProblemKind> {
                 .find(|c| c.trim() == s)
                 .or_else(|| choices.iter().find(|c| fold(c) == fold(s)))
                 .map(|c| Value::Text(c.clone()))
-                .ok_or_else(|| ProblemKind::NotInList { choices: choices.clone() })
+                .ok_or_else(|| ProblemKind::NotInList {
+                    choices: choices.clone(),
+                })
         }
         (ColumnKind::Integer | ColumnKind::Decimal { .. }, _) => Err(ProblemKind::NotNumber),
     }
@@ -301,7 +367,11 @@ pub(crate) struct Problems {
 
 impl Problems {
     pub(crate) fn new(limits: &Limits) -> Problems {
-        Problems { list: Vec::new(), limit: limits.max_problems.max(1), overflow: false }
+        Problems {
+            list: Vec::new(),
+            limit: limits.max_problems.max(1),
+            overflow: false,
+        }
     }
 
     pub(crate) fn push(&mut self, place: Place, value: Option<String>, kind: ProblemKind) {
@@ -322,29 +392,58 @@ impl Problems {
         }
         if self.overflow {
             let listed = self.list.len();
-            self.list.push(Problem { place: Place::default(), value: None, kind: ProblemKind::TooManyProblems { listed } });
+            self.list.push(Problem {
+                place: Place::default(),
+                value: None,
+                kind: ProblemKind::TooManyProblems { listed },
+            });
         }
-        Err(ImportError { problems: self.list })
+        Err(ImportError {
+            problems: self.list,
+        })
     }
 }
 
 /// Reads a sheet against a column list: the first non-empty row must hold the headings in
 /// order (compared without case or diacritics), the rows after it are data; empty rows are
 /// skipped. Every problem is collected; any problem refuses the whole sheet.
-pub(crate) fn typed_rows(sheet: &RawSheet, columns: &[Column], limits: &Limits) -> Result<Vec<TypedRow>, ImportError> {
+pub(crate) fn typed_rows(
+    sheet: &RawSheet,
+    columns: &[Column],
+    limits: &Limits,
+) -> Result<Vec<TypedRow>, ImportError> {
     let mut problems = Problems::new(limits);
-    let place = |row: u32, col: usize| Place { sheet: sheet.name.clone(), row: Some(row), column: Some(col as u32) };
-    let mut rows = sheet.rows.iter().filter(|r| r.cells.iter().any(|c| !is_blank(c)));
+    let place = |row: u32, col: usize| Place {
+        sheet: sheet.name.clone(),
+        row: Some(row),
+        column: Some(col as u32),
+    };
+    let mut rows = sheet
+        .rows
+        .iter()
+        .filter(|r| r.cells.iter().any(|c| !is_blank(c)));
     let Some(header) = rows.next() else {
         for (i, c) in columns.iter().enumerate() {
-            problems.push(place(1, i), None, ProblemKind::Heading { expected: c.heading.clone() });
+            problems.push(
+                place(1, i),
+                None,
+                ProblemKind::Heading {
+                    expected: c.heading.clone(),
+                },
+            );
         }
         return problems.finish(Vec::new());
     };
     for (i, c) in columns.iter().enumerate() {
         let found = header.cells.get(i).and_then(shown).unwrap_or_default();
         if fold(&found) != fold(&c.heading) {
-            problems.push(place(header.row, i), Some(found).filter(|f| !f.is_empty()), ProblemKind::Heading { expected: c.heading.clone() });
+            problems.push(
+                place(header.row, i),
+                Some(found).filter(|f| !f.is_empty()),
+                ProblemKind::Heading {
+                    expected: c.heading.clone(),
+                },
+            );
         }
     }
     let mut out = Vec::new();
@@ -353,7 +452,9 @@ pub(crate) fn typed_rows(sheet: &RawSheet, columns: &[Column], limits: &Limits) 
         for (i, c) in columns.iter().enumerate() {
             let raw = r.cells.get(i).unwrap_or(&RawValue::Empty);
             match coerce(raw, &c.kind) {
-                Ok(Value::Empty) if c.required => problems.push(place(r.row, i), None, ProblemKind::Required),
+                Ok(Value::Empty) if c.required => {
+                    problems.push(place(r.row, i), None, ProblemKind::Required)
+                }
                 Ok(v) => values.push(v),
                 Err(kind) => problems.push(place(r.row, i), shown(raw), kind),
             }
@@ -382,7 +483,10 @@ mod tests {
     use proptest::prelude::*;
 
     fn yes_no() -> ColumnKind {
-        ColumnKind::YesNo { yes: "Có".into(), no: "Không".into() }
+        ColumnKind::YesNo {
+            yes: "Có".into(),
+            no: "Không".into(),
+        }
     }
 
     fn text(s: &str) -> RawValue {
@@ -403,53 +507,143 @@ mod tests {
 
     #[test]
     fn numbers_in_vietnamese_or_plain_form() {
-        assert_eq!(coerce(&text("1.234"), &ColumnKind::Integer), Ok(Value::Integer(1234)));
-        assert_eq!(coerce(&RawValue::Number(12585.0), &ColumnKind::Integer), Ok(Value::Integer(12585)));
-        assert_eq!(coerce(&text("98,8"), &ColumnKind::Decimal { places: 1 }), Ok(Value::Decimal(98.8)));
-        assert_eq!(coerce(&text("12,5"), &ColumnKind::Integer), Err(ProblemKind::NotInteger));
-        assert_eq!(coerce(&RawValue::Number(2.5), &ColumnKind::Integer), Err(ProblemKind::NotInteger));
-        assert_eq!(coerce(&text("mười hai"), &ColumnKind::Integer), Err(ProblemKind::NotNumber));
-        assert_eq!(coerce(&RawValue::Bool(true), &ColumnKind::Integer), Err(ProblemKind::NotNumber));
+        assert_eq!(
+            coerce(&text("1.234"), &ColumnKind::Integer),
+            Ok(Value::Integer(1234))
+        );
+        assert_eq!(
+            coerce(&RawValue::Number(12585.0), &ColumnKind::Integer),
+            Ok(Value::Integer(12585))
+        );
+        assert_eq!(
+            coerce(&text("98,8"), &ColumnKind::Decimal { places: 1 }),
+            Ok(Value::Decimal(98.8))
+        );
+        assert_eq!(
+            coerce(&text("12,5"), &ColumnKind::Integer),
+            Err(ProblemKind::NotInteger)
+        );
+        assert_eq!(
+            coerce(&RawValue::Number(2.5), &ColumnKind::Integer),
+            Err(ProblemKind::NotInteger)
+        );
+        assert_eq!(
+            coerce(&text("mười hai"), &ColumnKind::Integer),
+            Err(ProblemKind::NotNumber)
+        );
+        assert_eq!(
+            coerce(&RawValue::Bool(true), &ColumnKind::Integer),
+            Err(ProblemKind::NotNumber)
+        );
         assert_eq!(coerce(&text("  "), &ColumnKind::Integer), Ok(Value::Empty));
     }
 
     #[test]
     fn dates_in_the_users_form_only() {
         let d = NaiveDate::from_ymd_opt(2025, 3, 31).unwrap();
-        assert_eq!(coerce(&text("31/03/2025"), &ColumnKind::Date), Ok(Value::Date(d)));
-        assert_eq!(coerce(&text("2025-03-31"), &ColumnKind::Date), Ok(Value::Date(d)));
-        assert_eq!(coerce(&RawValue::DateTime(d.and_time(NaiveTime::MIN)), &ColumnKind::Date), Ok(Value::Date(d)));
-        assert_eq!(coerce(&text("03/31/2025"), &ColumnKind::Date), Err(ProblemKind::NotDate));
-        assert_eq!(coerce(&text("2025/03/31"), &ColumnKind::Date), Err(ProblemKind::NotDate));
-        assert_eq!(coerce(&RawValue::Number(45747.0), &ColumnKind::Date), Err(ProblemKind::NotDate));
+        assert_eq!(
+            coerce(&text("31/03/2025"), &ColumnKind::Date),
+            Ok(Value::Date(d))
+        );
+        assert_eq!(
+            coerce(&text("2025-03-31"), &ColumnKind::Date),
+            Ok(Value::Date(d))
+        );
+        assert_eq!(
+            coerce(
+                &RawValue::DateTime(d.and_time(NaiveTime::MIN)),
+                &ColumnKind::Date
+            ),
+            Ok(Value::Date(d))
+        );
+        assert_eq!(
+            coerce(&text("03/31/2025"), &ColumnKind::Date),
+            Err(ProblemKind::NotDate)
+        );
+        assert_eq!(
+            coerce(&text("2025/03/31"), &ColumnKind::Date),
+            Err(ProblemKind::NotDate)
+        );
+        assert_eq!(
+            coerce(&RawValue::Number(45747.0), &ColumnKind::Date),
+            Err(ProblemKind::NotDate)
+        );
     }
 
     #[test]
     fn yes_no_and_lists() {
         assert_eq!(coerce(&text("có"), &yes_no()), Ok(Value::Bool(true)));
         assert_eq!(coerce(&text("Không"), &yes_no()), Ok(Value::Bool(false)));
-        assert_eq!(coerce(&RawValue::Bool(true), &yes_no()), Ok(Value::Bool(true)));
-        assert!(matches!(coerce(&text("x"), &yes_no()), Err(ProblemKind::NotYesNo { .. })));
-        let list = ColumnKind::Choice { choices: vec!["Đạt".into(), "Chưa đạt".into()] };
-        assert_eq!(coerce(&text("chua dat"), &list), Ok(Value::Text("Chưa đạt".into())));
-        assert!(matches!(coerce(&text("Tốt"), &list), Err(ProblemKind::NotInList { .. })));
+        assert_eq!(
+            coerce(&RawValue::Bool(true), &yes_no()),
+            Ok(Value::Bool(true))
+        );
+        assert!(matches!(
+            coerce(&text("x"), &yes_no()),
+            Err(ProblemKind::NotYesNo { .. })
+        ));
+        let list = ColumnKind::Choice {
+            choices: vec!["Đạt".into(), "Chưa đạt".into()],
+        };
+        assert_eq!(
+            coerce(&text("chua dat"), &list),
+            Ok(Value::Text("Chưa đạt".into()))
+        );
+        assert!(matches!(
+            coerce(&text("Tốt"), &list),
+            Err(ProblemKind::NotInList { .. })
+        ));
         // Codes typed as numbers stay text without a decimal point.
-        assert_eq!(coerce(&RawValue::Number(29011.0), &ColumnKind::Text), Ok(Value::Text("29011".into())));
+        assert_eq!(
+            coerce(&RawValue::Number(29011.0), &ColumnKind::Text),
+            Ok(Value::Text("29011".into()))
+        );
     }
 
     #[test]
     fn messages_say_where_what_and_what_is_expected() {
         let p = Problem {
-            place: Place { sheet: Some("Số liệu".into()), row: Some(5), column: Some(2) },
+            place: Place {
+                sheet: Some("Số liệu".into()),
+                row: Some(5),
+                column: Some(2),
+            },
             value: Some("mười".into()),
             kind: ProblemKind::NotNumber,
         };
-        assert_eq!(p.to_string(), "Trang tính «Số liệu», dòng 5, cột C: «mười» không phải là số; cần một số, ví dụ 1.234 hoặc 98,5.");
-        assert_eq!(p.english(), "Sheet “Số liệu”, row 5, column C: “mười” is not a number; expected a number such as 1.234 or 98,5.");
-        let csv = Problem { place: Place { sheet: None, row: Some(7), column: None }, value: None, kind: ProblemKind::Encoding { utf16: false } };
-        assert!(csv.to_string().starts_with("Dòng 7: tệp CSV không phải mã hóa UTF-8"));
-        let file = Problem { place: Place::default(), value: None, kind: ProblemKind::TooLarge { size: 12 * 1024 * 1024, limit: 10 * 1024 * 1024 } };
-        assert_eq!(file.to_string(), "Tệp: tệp nặng 12,0 MB, vượt giới hạn 10,0 MB; hãy chia nhỏ tệp.");
+        assert_eq!(
+            p.to_string(),
+            "Trang tính «Số liệu», dòng 5, cột C: «mười» không phải là số; cần một số, ví dụ 1.234 hoặc 98,5."
+        );
+        assert_eq!(
+            p.english(),
+            "Sheet “Số liệu”, row 5, column C: “mười” is not a number; expected a number such as 1.234 or 98,5."
+        );
+        let csv = Problem {
+            place: Place {
+                sheet: None,
+                row: Some(7),
+                column: None,
+            },
+            value: None,
+            kind: ProblemKind::Encoding { utf16: false },
+        };
+        assert!(
+            csv.to_string()
+                .starts_with("Dòng 7: tệp CSV không phải mã hóa UTF-8")
+        );
+        let file = Problem {
+            place: Place::default(),
+            value: None,
+            kind: ProblemKind::TooLarge {
+                size: 12 * 1024 * 1024,
+                limit: 10 * 1024 * 1024,
+            },
+        };
+        assert_eq!(
+            file.to_string(),
+            "Tệp: tệp nặng 12,0 MB, vượt giới hạn 10,0 MB; hãy chia nhỏ tệp."
+        );
     }
 
     #[test]
@@ -462,19 +656,46 @@ mod tests {
         let sheet = RawSheet {
             name: Some("Số liệu".into()),
             rows: vec![
-                RawRow { row: 1, cells: vec![text("MÃ"), text("so ho"), text("Ngày lập")] },
-                RawRow { row: 2, cells: vec![text("29011"), text("1.234"), text("15/11/2023")] },
-                RawRow { row: 3, cells: vec![] },
-                RawRow { row: 4, cells: vec![text(""), text("abc"), text("2023/11/15")] },
+                RawRow {
+                    row: 1,
+                    cells: vec![text("MÃ"), text("so ho"), text("Ngày lập")],
+                },
+                RawRow {
+                    row: 2,
+                    cells: vec![text("29011"), text("1.234"), text("15/11/2023")],
+                },
+                RawRow {
+                    row: 3,
+                    cells: vec![],
+                },
+                RawRow {
+                    row: 4,
+                    cells: vec![text(""), text("abc"), text("2023/11/15")],
+                },
             ],
         };
         let err = typed_rows(&sheet, &columns, &Limits::default()).unwrap_err();
-        let places: Vec<(u32, String, &ProblemKind)> =
-            err.problems.iter().map(|p| (p.place.row.unwrap(), column_letter(p.place.column.unwrap()), &p.kind)).collect();
+        let places: Vec<(u32, String, &ProblemKind)> = err
+            .problems
+            .iter()
+            .map(|p| {
+                (
+                    p.place.row.unwrap(),
+                    column_letter(p.place.column.unwrap()),
+                    &p.kind,
+                )
+            })
+            .collect();
         assert_eq!(
             places,
             vec![
-                (1, "C".into(), &ProblemKind::Heading { expected: "Ngày".into() }),
+                (
+                    1,
+                    "C".into(),
+                    &ProblemKind::Heading {
+                        expected: "Ngày".into()
+                    }
+                ),
                 (4, "A".into(), &ProblemKind::Required),
                 (4, "B".into(), &ProblemKind::NotNumber),
                 (4, "C".into(), &ProblemKind::NotDate),
@@ -486,12 +707,24 @@ mod tests {
     #[test]
     fn the_problem_list_is_capped() {
         let columns = vec![Column::new("Số", ColumnKind::Integer)];
-        let mut rows = vec![RawRow { row: 1, cells: vec![text("Số")] }];
-        rows.extend((2..200).map(|r| RawRow { row: r, cells: vec![text("x")] }));
-        let limits = Limits { max_problems: 10, ..Limits::default() };
+        let mut rows = vec![RawRow {
+            row: 1,
+            cells: vec![text("Số")],
+        }];
+        rows.extend((2..200).map(|r| RawRow {
+            row: r,
+            cells: vec![text("x")],
+        }));
+        let limits = Limits {
+            max_problems: 10,
+            ..Limits::default()
+        };
         let err = typed_rows(&RawSheet { name: None, rows }, &columns, &limits).unwrap_err();
         assert_eq!(err.problems.len(), 11);
-        assert_eq!(err.problems[10].kind, ProblemKind::TooManyProblems { listed: 10 });
+        assert_eq!(
+            err.problems[10].kind,
+            ProblemKind::TooManyProblems { listed: 10 }
+        );
     }
 
     proptest! {

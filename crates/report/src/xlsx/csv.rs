@@ -12,11 +12,19 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 pub fn read_csv(bytes: &[u8], limits: &Limits) -> Result<RawSheet, ImportError> {
     check_size(bytes, limits)?;
     if bytes.starts_with(b"\xFF\xFE") || bytes.starts_with(b"\xFE\xFF") {
-        return Err(ImportError::one(line(1), None, ProblemKind::Encoding { utf16: true }));
+        return Err(ImportError::one(
+            line(1),
+            None,
+            ProblemKind::Encoding { utf16: true },
+        ));
     }
     let body = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
     let text = std::str::from_utf8(body).map_err(|e| {
-        let n = body[..e.valid_up_to()].iter().filter(|b| **b == b'\n').count() as u32 + 1;
+        let n = body[..e.valid_up_to()]
+            .iter()
+            .filter(|b| **b == b'\n')
+            .count() as u32
+            + 1;
         ImportError::one(line(n), None, ProblemKind::Encoding { utf16: false })
     })?;
     let mut reader = csv::ReaderBuilder::new()
@@ -37,20 +45,37 @@ pub fn read_csv(bytes: &[u8], limits: &Limits) -> Result<RawSheet, ImportError> 
     let mut rows = Vec::new();
     for record in reader.records() {
         match record {
-            Ok(r) => rows.push(RawRow { row: line_at(r.position()), cells: r.iter().map(|c| RawValue::Text(c.to_owned())).collect() }),
-            Err(e) => return Err(ImportError::one(line(line_at(e.position())), None, ProblemKind::Csv(e.to_string()))),
+            Ok(r) => rows.push(RawRow {
+                row: line_at(r.position()),
+                cells: r.iter().map(|c| RawValue::Text(c.to_owned())).collect(),
+            }),
+            Err(e) => {
+                return Err(ImportError::one(
+                    line(line_at(e.position())),
+                    None,
+                    ProblemKind::Csv(e.to_string()),
+                ));
+            }
         }
     }
     Ok(RawSheet { name: None, rows })
 }
 
 /// Reads a CSV file against `columns`, like [`super::read_xlsx_table`].
-pub fn read_csv_table(bytes: &[u8], columns: &[Column], limits: &Limits) -> Result<Vec<TypedRow>, ImportError> {
+pub fn read_csv_table(
+    bytes: &[u8],
+    columns: &[Column],
+    limits: &Limits,
+) -> Result<Vec<TypedRow>, ImportError> {
     typed_rows(&read_csv(bytes, limits)?, columns, limits)
 }
 
 fn line(n: u32) -> Place {
-    Place { sheet: None, row: Some(n), column: None }
+    Place {
+        sheet: None,
+        row: Some(n),
+        column: None,
+    }
 }
 
 /// The most frequent of `,` `;` and tab on the first line, outside quotes (`,` on a tie).
@@ -67,7 +92,9 @@ fn delimiter(text: &str) -> u8 {
             _ => {}
         }
     }
-    let best = (0..3).max_by_key(|i| (counts[*i], std::cmp::Reverse(*i))).unwrap_or(0);
+    let best = (0..3)
+        .max_by_key(|i| (counts[*i], std::cmp::Reverse(*i)))
+        .unwrap_or(0);
     [b',', b';', b'\t'][best]
 }
 
@@ -88,11 +115,21 @@ mod tests {
     #[test]
     fn reads_utf8_with_or_without_bom_and_any_usual_delimiter() {
         let body = "Mã đơn vị;Tên đơn vị;Số hộ\n29011;Xã Long Đức;2.431\n\n29014;\"Phường 1; Trà Vinh\";1.002\n";
-        for bytes in [body.as_bytes().to_vec(), [UTF8_BOM, body.as_bytes()].concat()] {
+        for bytes in [
+            body.as_bytes().to_vec(),
+            [UTF8_BOM, body.as_bytes()].concat(),
+        ] {
             let rows = read_csv_table(&bytes, &columns(), &Limits::default()).unwrap();
             assert_eq!(rows.len(), 2);
             assert_eq!(rows[0].row, 2);
-            assert_eq!(rows[0].values, vec![Value::Text("29011".into()), Value::Text("Xã Long Đức".into()), Value::Integer(2431)]);
+            assert_eq!(
+                rows[0].values,
+                vec![
+                    Value::Text("29011".into()),
+                    Value::Text("Xã Long Đức".into()),
+                    Value::Integer(2431)
+                ]
+            );
             assert_eq!(rows[1].row, 4);
             assert_eq!(rows[1].values[1], Value::Text("Phường 1; Trà Vinh".into()));
         }
@@ -108,7 +145,11 @@ mod tests {
         let err = read_csv(&bytes, &Limits::default()).unwrap_err();
         assert_eq!(err.problems[0].place.row, Some(3));
         assert_eq!(err.problems[0].kind, ProblemKind::Encoding { utf16: false });
-        assert!(err.to_string().starts_with("Dòng 3: tệp CSV không phải mã hóa UTF-8"), "{err}");
+        assert!(
+            err.to_string()
+                .starts_with("Dòng 3: tệp CSV không phải mã hóa UTF-8"),
+            "{err}"
+        );
         bytes.splice(0..0, [0xFF, 0xFE]);
         let err = read_csv(&bytes, &Limits::default()).unwrap_err();
         assert_eq!(err.problems[0].kind, ProblemKind::Encoding { utf16: true });
@@ -118,14 +159,26 @@ mod tests {
     fn wrong_cells_are_refused_with_their_line_and_column() {
         let body = "Mã đơn vị,Tên đơn vị,Số hộ\n29011,Xã Long Đức,hai nghìn\n";
         let err = read_csv_table(body.as_bytes(), &columns(), &Limits::default()).unwrap_err();
-        assert_eq!(err.to_string(), "Dòng 2, cột C: «hai nghìn» không phải là số; cần một số, ví dụ 1.234 hoặc 98,5.");
+        assert_eq!(
+            err.to_string(),
+            "Dòng 2, cột C: «hai nghìn» không phải là số; cần một số, ví dụ 1.234 hoặc 98,5."
+        );
     }
 
     #[test]
     fn too_large_is_refused_before_reading() {
-        let limits = Limits { max_bytes: 10, ..Limits::default() };
+        let limits = Limits {
+            max_bytes: 10,
+            ..Limits::default()
+        };
         let err = read_csv(b"a,b,c\n1,2,3\n", &limits).unwrap_err();
-        assert!(matches!(err.problems[0].kind, ProblemKind::TooLarge { size: 12, limit: 10 }));
+        assert!(matches!(
+            err.problems[0].kind,
+            ProblemKind::TooLarge {
+                size: 12,
+                limit: 10
+            }
+        ));
     }
 
     proptest! {

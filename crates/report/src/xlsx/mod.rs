@@ -12,7 +12,9 @@ mod csv;
 mod read;
 mod write;
 
-pub use cell::{ImportError, Place, Problem, ProblemKind, RawRow, RawSheet, RawValue, TypedRow, column_letter};
+pub use cell::{
+    ImportError, Place, Problem, ProblemKind, RawRow, RawSheet, RawValue, TypedRow, column_letter,
+};
 pub use csv::{read_csv, read_csv_table};
 pub use read::{read_xlsx, read_xlsx_table};
 pub use write::{WriteError, write};
@@ -26,13 +28,20 @@ pub enum ColumnKind {
     /// Whole numbers, displayed with grouped thousands (`#,##0`: 1.234 on a Vietnamese system).
     Integer,
     /// Decimal numbers with `places` decimals shown.
-    Decimal { places: u8 },
+    Decimal {
+        places: u8,
+    },
     /// Dates, displayed dd/mm/yyyy; text cells are read as dd/mm/yyyy or yyyy-mm-dd.
     Date,
     /// Yes/no, written as the two labels (e.g. "Có" / "Không") with a drop-down.
-    YesNo { yes: String, no: String },
+    YesNo {
+        yes: String,
+        no: String,
+    },
     /// One of a list (drop-down).
-    Choice { choices: Vec<String> },
+    Choice {
+        choices: Vec<String>,
+    },
 }
 
 /// A column of a sheet: heading, type, width and whether users fill it.
@@ -52,7 +61,14 @@ pub struct Column {
 
 impl Column {
     pub fn new(heading: impl Into<String>, kind: ColumnKind) -> Column {
-        Column { heading: heading.into(), kind, width: 14.0, editable: false, required: false, hint: None }
+        Column {
+            heading: heading.into(),
+            kind,
+            width: 14.0,
+            editable: false,
+            required: false,
+            hint: None,
+        }
     }
 
     pub fn width(mut self, width: f64) -> Column {
@@ -107,7 +123,11 @@ impl Sheet {
                 r
             })
             .collect();
-        Sheet { name: name.into(), columns, rows }
+        Sheet {
+            name: name.into(),
+            columns,
+            rows,
+        }
     }
 }
 
@@ -149,6 +169,9 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Limits {
-        Limits { max_bytes: 10 * 1024 * 1024, max_problems: 100 }
+        Limits {
+            max_bytes: 10 * 1024 * 1024,
+            max_problems: 100,
+        }
     }
 }

@@ -17,7 +17,10 @@ pub(crate) fn check_size(bytes: &[u8], limits: &Limits) -> Result<(), ImportErro
         return Err(ImportError::one(
             Place::default(),
             None,
-            ProblemKind::TooLarge { size: bytes.len(), limit: limits.max_bytes },
+            ProblemKind::TooLarge {
+                size: bytes.len(),
+                limit: limits.max_bytes,
+            },
         ));
     }
     Ok(())
@@ -35,7 +38,8 @@ pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<RawSheet>, ImportE
     if !bytes.starts_with(ZIP_MAGIC) {
         return Err(file(ProblemKind::NotSpreadsheet));
     }
-    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes)).map_err(|e: calamine::XlsxError| file(ProblemKind::Unreadable(e.to_string())))?;
+    let mut book: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
+        .map_err(|e: calamine::XlsxError| file(ProblemKind::Unreadable(e.to_string())))?;
     // A vbaProject.bin part means macros, whether or not it parses.
     if !matches!(book.vba_project(), Ok(None)) {
         return Err(file(ProblemKind::Macros));
@@ -43,25 +47,43 @@ pub fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<RawSheet>, ImportE
     let mut problems = Problems::new(limits);
     let mut sheets = Vec::new();
     for name in book.sheet_names() {
-        let sheet_place = |row: u32, col: u32| Place { sheet: Some(name.clone()), row: Some(row + 1), column: Some(col) };
-        let formulas = book.worksheet_formula(&name).map_err(|e| file(ProblemKind::Unreadable(e.to_string())))?;
+        let sheet_place = |row: u32, col: u32| Place {
+            sheet: Some(name.clone()),
+            row: Some(row + 1),
+            column: Some(col),
+        };
+        let formulas = book
+            .worksheet_formula(&name)
+            .map_err(|e| file(ProblemKind::Unreadable(e.to_string())))?;
         if let Some((r0, c0)) = formulas.start() {
             for (r, c, f) in formulas.cells() {
                 if !f.is_empty() {
-                    problems.push(sheet_place(r0 + r as u32, c0 + c as u32), None, ProblemKind::Formula(f.clone()));
+                    problems.push(
+                        sheet_place(r0 + r as u32, c0 + c as u32),
+                        None,
+                        ProblemKind::Formula(f.clone()),
+                    );
                 }
             }
         }
-        let range = book.worksheet_range(&name).map_err(|e| file(ProblemKind::Unreadable(e.to_string())))?;
+        let range = book
+            .worksheet_range(&name)
+            .map_err(|e| file(ProblemKind::Unreadable(e.to_string())))?;
         let mut rows = Vec::new();
         if let Some((r0, c0)) = range.start() {
             for (i, cells) in range.rows().enumerate() {
                 let mut raw: Vec<RawValue> = vec![RawValue::Empty; c0 as usize];
                 raw.extend(cells.iter().map(raw_value));
-                rows.push(RawRow { row: r0 + i as u32 + 1, cells: raw });
+                rows.push(RawRow {
+                    row: r0 + i as u32 + 1,
+                    cells: raw,
+                });
             }
         }
-        sheets.push(RawSheet { name: Some(name.clone()), rows });
+        sheets.push(RawSheet {
+            name: Some(name.clone()),
+            rows,
+        });
     }
     problems.finish(sheets)
 }
@@ -77,25 +99,42 @@ fn raw_value(d: &Data) -> RawValue {
             Some(t) if dt.is_datetime() => RawValue::DateTime(t),
             _ => RawValue::Number(dt.as_f64()),
         },
-        Data::DateTimeIso(s) | Data::DurationIso(s) => match chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
-            .ok()
-            .or_else(|| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().map(|d| d.and_time(chrono::NaiveTime::MIN)))
-        {
-            Some(t) => RawValue::DateTime(t),
-            None => RawValue::Text(s.clone()),
-        },
+        Data::DateTimeIso(s) | Data::DurationIso(s) => {
+            match chrono::NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S")
+                .ok()
+                .or_else(|| {
+                    chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                        .ok()
+                        .map(|d| d.and_time(chrono::NaiveTime::MIN))
+                }) {
+                Some(t) => RawValue::DateTime(t),
+                None => RawValue::Text(s.clone()),
+            }
+        }
         Data::Error(e) => RawValue::Error(e.to_string()),
     }
 }
 
 /// Reads the sheet `sheet` of an .xlsx file against `columns` (see [`read_xlsx`] for what
 /// is refused, and the module for how rows are typed).
-pub fn read_xlsx_table(bytes: &[u8], sheet: &str, columns: &[Column], limits: &Limits) -> Result<Vec<TypedRow>, ImportError> {
+pub fn read_xlsx_table(
+    bytes: &[u8],
+    sheet: &str,
+    columns: &[Column],
+    limits: &Limits,
+) -> Result<Vec<TypedRow>, ImportError> {
     let sheets = read_xlsx(bytes, limits)?;
     let found: Vec<String> = sheets.iter().filter_map(|s| s.name.clone()).collect();
     let Some(raw) = sheets.iter().find(|s| s.name.as_deref() == Some(sheet)) else {
-        let place = Place { sheet: Some(sheet.to_owned()), ..Place::default() };
-        return Err(ImportError::one(place, None, ProblemKind::MissingSheet { found }));
+        let place = Place {
+            sheet: Some(sheet.to_owned()),
+            ..Place::default()
+        };
+        return Err(ImportError::one(
+            place,
+            None,
+            ProblemKind::MissingSheet { found },
+        ));
     };
     typed_rows(raw, columns, limits)
 }

@@ -4,8 +4,8 @@
 //! Sheets with many rows are written in constant-memory mode.
 
 use rust_xlsxwriter::{
-    DataValidation, DataValidationRule, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula, ProtectionOptions,
-    Worksheet, XlsxError,
+    DataValidation, DataValidationRule, ExcelDateTime, Format, FormatAlign, FormatBorder, Formula,
+    ProtectionOptions, Worksheet, XlsxError,
 };
 
 use super::{Column, ColumnKind, Mode, Sheet, Value, Workbook};
@@ -30,7 +30,9 @@ struct Formats {
 
 impl Formats {
     fn new() -> Formats {
-        let cell = Format::new().set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter);
+        let cell = Format::new()
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::VerticalCenter);
         Formats {
             header: Format::new()
                 .set_bold()
@@ -41,7 +43,9 @@ impl Formats {
                 .set_border(FormatBorder::Thin),
             text: cell.clone().set_num_format("@").set_text_wrap(),
             integer: cell.clone().set_num_format("#,##0"),
-            decimal: (0..=6).map(|p| cell.clone().set_num_format(decimal_format(p))).collect(),
+            decimal: (0..=6)
+                .map(|p| cell.clone().set_num_format(decimal_format(p)))
+                .collect(),
             date: cell.set_num_format("dd/mm/yyyy"),
         }
     }
@@ -59,7 +63,11 @@ impl Formats {
 /// `#,##0.00` for two places: grouped thousands, shown with the separators of the user's
 /// system (1.234,56 on a Vietnamese one).
 fn decimal_format(places: usize) -> String {
-    if places == 0 { "#,##0".to_owned() } else { format!("#,##0.{}", "0".repeat(places)) }
+    if places == 0 {
+        "#,##0".to_owned()
+    } else {
+        format!("#,##0.{}", "0".repeat(places))
+    }
 }
 
 /// Writes the workbook and returns the .xlsx bytes.
@@ -69,7 +77,11 @@ pub fn write(book: &Workbook) -> Result<Vec<u8>, WriteError> {
     // Lists too long for an inline drop-down go to the hidden list sheet, one column each.
     let mut lists: Vec<Vec<String>> = Vec::new();
     for sheet in &book.sheets {
-        let ws = if sheet.rows.len() >= CONSTANT_MEMORY_ROWS { wb.add_worksheet_with_constant_memory()? } else { wb.add_worksheet() };
+        let ws = if sheet.rows.len() >= CONSTANT_MEMORY_ROWS {
+            wb.add_worksheet_with_constant_memory()?
+        } else {
+            wb.add_worksheet()
+        };
         write_sheet(ws, sheet, book, &formats, &mut lists)?;
     }
     if let Some(help) = &book.help {
@@ -78,7 +90,11 @@ pub fn write(book: &Workbook) -> Result<Vec<u8>, WriteError> {
         ws.set_column_width(0, 110)?;
         let wrap = Format::new().set_text_wrap().set_align(FormatAlign::Top);
         for (i, line) in help.lines.iter().enumerate() {
-            let f = if i == 0 { wrap.clone().set_bold().set_font_size(13) } else { wrap.clone() };
+            let f = if i == 0 {
+                wrap.clone().set_bold().set_font_size(13)
+            } else {
+                wrap.clone()
+            };
             ws.write_string_with_format(i as u32, 0, line, &f)?;
         }
     }
@@ -98,7 +114,13 @@ pub fn write(book: &Workbook) -> Result<Vec<u8>, WriteError> {
     Ok(wb.save_to_buffer()?)
 }
 
-fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, book: &Workbook, f: &Formats, lists: &mut Vec<Vec<String>>) -> Result<(), WriteError> {
+fn write_sheet(
+    ws: &mut Worksheet,
+    sheet: &Sheet,
+    book: &Workbook,
+    f: &Formats,
+    lists: &mut Vec<Vec<String>>,
+) -> Result<(), WriteError> {
     let template = book.mode == Mode::Template;
     ws.set_name(&sheet.name)?;
     for (c, col) in sheet.columns.iter().enumerate() {
@@ -111,7 +133,11 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, book: &Workbook, f: &Formats, 
         .iter()
         .map(|c| {
             let base = f.for_kind(&c.kind).clone();
-            if template && c.editable { base.set_unlocked() } else { base }
+            if template && c.editable {
+                base.set_unlocked()
+            } else {
+                base
+            }
         })
         .collect();
     for (r, row) in sheet.rows.iter().enumerate() {
@@ -145,27 +171,48 @@ fn write_sheet(ws: &mut Worksheet, sheet: &Sheet, book: &Workbook, f: &Formats, 
         }
     }
     if template {
-        ws.protect_with_options(&ProtectionOptions { format_columns: true, format_rows: true, ..ProtectionOptions::default() });
+        ws.protect_with_options(&ProtectionOptions {
+            format_columns: true,
+            format_rows: true,
+            ..ProtectionOptions::default()
+        });
     }
     Ok(())
 }
 
 fn excel_date(d: chrono::NaiveDate) -> Result<ExcelDateTime, XlsxError> {
     use chrono::Datelike;
-    ExcelDateTime::from_ymd(d.year().clamp(1900, 9999) as u16, d.month() as u8, d.day() as u8)
+    ExcelDateTime::from_ymd(
+        d.year().clamp(1900, 9999) as u16,
+        d.month() as u8,
+        d.day() as u8,
+    )
 }
 
 /// The data validation of an editable column: a drop-down for lists, a type check for
 /// numbers and dates.
-fn validation(col: &Column, book: &Workbook, lists: &mut Vec<Vec<String>>) -> Result<Option<DataValidation>, XlsxError> {
+fn validation(
+    col: &Column,
+    book: &Workbook,
+    lists: &mut Vec<Vec<String>>,
+) -> Result<Option<DataValidation>, XlsxError> {
     let v = match &col.kind {
         ColumnKind::Text => {
-            return col.hint.as_ref().map(|h| DataValidation::new().allow_any_value().set_input_message(h)).transpose();
+            return col
+                .hint
+                .as_ref()
+                .map(|h| DataValidation::new().allow_any_value().set_input_message(h))
+                .transpose();
         }
-        ColumnKind::Integer => DataValidation::new().allow_whole_number(DataValidationRule::Between(i32::MIN, i32::MAX)),
-        ColumnKind::Decimal { .. } => DataValidation::new().allow_decimal_number(DataValidationRule::Between(-1e15, 1e15)),
-        ColumnKind::Date => DataValidation::new()
-            .allow_date(DataValidationRule::Between(ExcelDateTime::from_ymd(1900, 1, 1)?, ExcelDateTime::from_ymd(9999, 12, 31)?)),
+        ColumnKind::Integer => DataValidation::new()
+            .allow_whole_number(DataValidationRule::Between(i32::MIN, i32::MAX)),
+        ColumnKind::Decimal { .. } => {
+            DataValidation::new().allow_decimal_number(DataValidationRule::Between(-1e15, 1e15))
+        }
+        ColumnKind::Date => DataValidation::new().allow_date(DataValidationRule::Between(
+            ExcelDateTime::from_ymd(1900, 1, 1)?,
+            ExcelDateTime::from_ymd(9999, 12, 31)?,
+        )),
         ColumnKind::YesNo { yes, no } => DataValidation::new().allow_list_strings(&[yes, no])?,
         ColumnKind::Choice { choices } => {
             let inline: usize = choices.iter().map(|c| c.chars().count() + 1).sum();
