@@ -18,6 +18,22 @@ fn engine() -> &'static PdfEngine {
     ENGINE.get_or_init(|| PdfEngine::new(FontSet::embedded()))
 }
 
+/// One engine is shared by every request thread.
+#[test]
+fn the_engine_can_be_shared_across_threads() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<PdfEngine>();
+    shareable::<FontSet>();
+    let docs: Vec<Document> = (0..4)
+        .map(|i| sample::recognition_decision(i + 1).document())
+        .collect();
+    std::thread::scope(|s| {
+        for d in &docs {
+            s.spawn(|| assert!(engine().render(d).unwrap().bytes.starts_with(b"%PDF-")));
+        }
+    });
+}
+
 fn render(doc: &Document) -> Vec<u8> {
     let pdf = engine().render(doc).expect("the document renders");
     assert!(

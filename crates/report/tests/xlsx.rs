@@ -381,6 +381,34 @@ fn the_file_opens_in_libreoffice() {
     );
 }
 
+#[test]
+fn big_sheets_are_written_in_constant_memory_and_read_back() {
+    let cols = vec![
+        Column::new("Mã", ColumnKind::Text),
+        Column::new("Số hộ", ColumnKind::Integer).editable(),
+    ];
+    let rows: Vec<Vec<Value>> = (0..6_000)
+        .map(|i| vec![Value::Text(format!("{i:05}")), Value::Integer(i * 7)])
+        .collect();
+    let wb = Workbook {
+        mode: Mode::Template,
+        sheets: vec![Sheet {
+            name: "Số liệu".into(),
+            columns: cols.clone(),
+            rows: rows.clone(),
+        }],
+        help: None,
+        lists_sheet: "Danh mục".into(),
+    };
+    let bytes = write(&wb).unwrap();
+    // Constant-memory sheets store strings inline rather than in the shared table.
+    assert!(zip_entry(&bytes, "xl/worksheets/sheet1.xml").contains("t=\"inlineStr\""));
+    let back = read_xlsx_table(&bytes, "Số liệu", &cols, &Limits::default()).unwrap();
+    assert_eq!(back.len(), 6_000);
+    assert_eq!(back[5_999].row, 6_001);
+    assert_eq!(back.into_iter().map(|r| r.values).collect::<Vec<_>>(), rows);
+}
+
 fn zip_entry(bytes: &[u8], name: &str) -> String {
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
     let mut s = String::new();
