@@ -11,11 +11,8 @@ use std::time::Instant;
 
 use binhyen_report::pdf::{FontSet, PdfEngine, read_font_dir};
 use binhyen_report::sample;
-use binhyen_report::svg::LegendEntry;
-use binhyen_report::svg::map::{
-    MapModel, MapUnit, NO_DATA_COLOR, ProjectedMap, UnitRef, parse_boundaries, render_map,
-};
-use binhyen_report::svg::schematic::{SchematicUnit, schematic_boundaries};
+use binhyen_report::svg::map::{ProjectedMap, UnitRef, parse_boundaries, render_map};
+use binhyen_report::svg::schematic::schematic_boundaries;
 use binhyen_report::xlsx::{Column, ColumnKind, HelpSheet, Mode, Sheet, Value, Workbook, write};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -83,14 +80,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let t = Instant::now();
-    let units: Vec<SchematicUnit> = (0..550)
-        .map(|i| SchematicUnit {
-            code: format!("{:05}", 29_000 + i),
-            name: format!("Xã {i}"),
-            parent_code: format!("{}", 840 + i / 60),
-            parent_name: format!("Huyện {}", i / 60),
-        })
-        .collect();
+    let units = sample::schematic_units(550, 60);
     let columns = vec![
         Column::new("Mã đơn vị", ColumnKind::Text),
         Column::new("Tên đơn vị", ColumnKind::Text).width(30.0),
@@ -133,27 +123,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         })
         .collect();
     let map = ProjectedMap::new(&parse_boundaries(&geo, "ma_xa")?, &refs, 800.0);
-    let model = MapModel {
-        title: "Kết quả đánh giá tiêu chí an ninh, trật tự năm 2023".into(),
-        desc: "Xã đạt, chưa đạt, chưa đủ dữ liệu.".into(),
-        units: refs
-            .iter()
-            .enumerate()
-            .map(|(i, u)| MapUnit {
-                code: u.code.clone(),
-                name: u.name.clone(),
-                value_label: String::new(),
-                class: (i % 7 != 0).then_some(i % 3),
-            })
-            .collect(),
-        legend: vec![
-            LegendEntry::new("Đạt", "#1a9850"),
-            LegendEntry::new("Chưa đạt", "#d73027"),
-            LegendEntry::new("Chưa đủ dữ liệu", "#fdae61"),
-        ],
-        no_data: LegendEntry::new("Không có dữ liệu", NO_DATA_COLOR),
-        caption: None,
-    };
+    let model = sample::status_map(&refs);
     std::fs::write(out.join("ban-do-so-do.svg"), render_map(&map, &model))?;
     std::fs::write(
         out.join("bieu-do-ke-hoach.svg"),

@@ -12,7 +12,10 @@ use crate::pdf::decision::{
 use crate::pdf::evaluation::{EvaluationLabels, EvaluationSheet, RuleLine};
 use crate::pdf::yearly::{Section, YearlyReport};
 use crate::pdf::{Align, Block, Column, Row, Table};
+use crate::svg::LegendEntry;
 use crate::svg::chart::{LineChart, NumberStyle, Series};
+use crate::svg::map::{MapModel, MapUnit, NO_DATA_COLOR, UnitRef};
+use crate::svg::schematic::SchematicUnit;
 
 const DISTRICTS: [&str; 9] = [
     "Thành phố Trà Vinh",
@@ -272,5 +275,48 @@ pub fn yearly_report() -> YearlyReport {
         ],
         recipients: vec!["Ủy ban nhân dân tỉnh".into(), "Cục V05 - Bộ Công an".into(), "Lưu: VT, PV05".into()],
         signature: director_signature(),
+    }
+}
+
+/// `n` communes as schematic units, `per_parent` to a district, codes 29000, 29001…
+pub fn schematic_units(n: usize, per_parent: usize) -> Vec<SchematicUnit> {
+    (0..n)
+        .map(|i| SchematicUnit {
+            code: format!("{:05}", 29_000 + i),
+            name: format!(
+                "{} {}",
+                COMMUNES[i % COMMUNES.len()],
+                i / COMMUNES.len() + 1
+            ),
+            parent_code: format!("{}", 840 + i / per_parent.max(1)),
+            parent_name: DISTRICTS[(i / per_parent.max(1)) % DISTRICTS.len()].to_owned(),
+        })
+        .collect()
+}
+
+/// A status map of `units`: met, not met, insufficient data in turn, every seventh unit
+/// without data.
+pub fn status_map(units: &[UnitRef]) -> MapModel {
+    let statuses = ["Đạt", "Chưa đạt", "Chưa đủ dữ liệu"];
+    MapModel {
+        title: "Kết quả đánh giá tiêu chí an ninh, trật tự năm 2023".into(),
+        desc: "Bản đồ các xã: đạt, chưa đạt, chưa đủ dữ liệu.".into(),
+        units: units
+            .iter()
+            .enumerate()
+            .map(|(i, u)| MapUnit {
+                code: u.code.clone(),
+                name: u.name.clone(),
+                value_label: statuses[i % 3].into(),
+                class: (i % 7 != 6).then_some(i % 3),
+            })
+            .collect(),
+        legend: vec![
+            LegendEntry::new(statuses[0], "#1a9850"),
+            LegendEntry::new(statuses[1], "#d73027"),
+            LegendEntry::new(statuses[2], "#fdae61"),
+        ],
+        no_data: LegendEntry::new("Không có dữ liệu / no data", NO_DATA_COLOR),
+        caption: None,
     }
 }

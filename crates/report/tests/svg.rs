@@ -1,6 +1,7 @@
 //! SVG charts and maps: well-formed XML (quick-xml), accessible, Vietnamese text present as
 //! text, and the dry run's numbers on a synthetic GeoJSON.
 
+use binhyen_report::sample;
 use binhyen_report::svg::chart::{
     BarChart, BarLayout, LineChart, NumberStyle, Series, SparkRow, Sparklines,
 };
@@ -8,7 +9,7 @@ use binhyen_report::svg::map::{
     MapModel, MapUnit, NO_DATA_COLOR, ProjectedMap, SCHEMATIC_CAPTION, SEQUENTIAL, UnitRef,
     Unmatched, bucket, bucket_labels, dry_run, parse_boundaries, quantile_thresholds, render_map,
 };
-use binhyen_report::svg::schematic::{SchematicUnit, schematic_boundaries};
+use binhyen_report::svg::schematic::schematic_boundaries;
 use binhyen_report::svg::{LegendEntry, escape};
 use quick_xml::Reader;
 use quick_xml::events::Event;
@@ -338,14 +339,7 @@ fn choropleth_colours_units_and_marks_missing_data() {
 
 #[test]
 fn schematic_maps_say_so() {
-    let units: Vec<SchematicUnit> = (0..85)
-        .map(|i| SchematicUnit {
-            code: format!("{:05}", 29_000 + i),
-            name: format!("Xã số {i}"),
-            parent_code: format!("{}", 840 + i / 10),
-            parent_name: format!("Huyện {}", i / 10),
-        })
-        .collect();
+    let units = sample::schematic_units(85, 10);
     let geo = schematic_boundaries(&units, (106.3, 9.9), 0.05, "ma_xa");
     let b = parse_boundaries(&geo, "ma_xa").unwrap();
     let refs: Vec<UnitRef> = units
@@ -356,29 +350,15 @@ fn schematic_maps_say_so() {
         })
         .collect();
     let map = ProjectedMap::new(&b, &refs, 800.0);
-    let model = MapModel {
-        title: "Kết quả đánh giá năm 2023".into(),
-        desc: "Xã đạt, chưa đạt.".into(),
-        units: refs
-            .iter()
-            .enumerate()
-            .map(|(i, u)| MapUnit {
-                code: u.code.clone(),
-                name: u.name.clone(),
-                value_label: "Đạt".into(),
-                class: Some(i % 2),
-            })
-            .collect(),
-        legend: vec![
-            LegendEntry::new("Đạt", "#1a9850"),
-            LegendEntry::new("Chưa đạt", "#d73027"),
-        ],
-        no_data: LegendEntry::new("Không có dữ liệu", NO_DATA_COLOR),
-        caption: None,
-    };
+    let model = sample::status_map(&refs);
     let svg = render_map(&map, &model);
     let (_, texts, codes) = parse(&svg, "data-code");
     assert_eq!(codes.len(), 85);
+    assert_eq!(
+        svg.matches("class=\"no-data\"").count(),
+        12,
+        "every seventh unit has no data"
+    );
     assert!(
         texts.iter().any(|t| t == SCHEMATIC_CAPTION),
         "caption printed"

@@ -5,8 +5,8 @@ use std::io::{Cursor, Write};
 use std::process::Command;
 
 use binhyen_report::xlsx::{
-    Column, ColumnKind, HelpSheet, Limits, Mode, ProblemKind, Sheet, Value, Workbook,
-    column_letter, read_xlsx, read_xlsx_table, write,
+    Column, ColumnKind, HelpSheet, Limits, Mode, ProblemKind, Sheet, Value, Workbook, read_xlsx,
+    read_xlsx_table, write,
 };
 use chrono::NaiveDate;
 use proptest::prelude::*;
@@ -126,12 +126,12 @@ fn template_prefills_keys_and_leaves_values_empty() {
     .unwrap();
     // The empty template refuses to import: the required count is missing in both rows.
     let err = read_xlsx_table(&bytes, "Số liệu", &columns(), &Limits::default()).unwrap_err();
-    let places: Vec<(u32, String)> = err
+    let places: Vec<String> = err
         .problems
         .iter()
-        .map(|p| (p.place.row.unwrap(), column_letter(p.place.column.unwrap())))
+        .map(|p| p.place.cell().unwrap())
         .collect();
-    assert_eq!(places, vec![(2, "C".into()), (3, "C".into())]);
+    assert_eq!(places, vec!["C2", "C3"]);
     assert!(
         err.to_string()
             .contains("Trang tính «Số liệu», dòng 2, cột C: ô bắt buộc đang để trống."),
@@ -192,31 +192,23 @@ fn wrong_types_are_refused_with_their_places() {
     rows[1][6] = Value::Text("Tốt".into());
     let bytes = write(&book(Mode::Export, rows)).unwrap();
     let err = read_xlsx_table(&bytes, "Số liệu", &columns(), &Limits::default()).unwrap_err();
-    let got: Vec<(u32, String, &ProblemKind, Option<&str>)> = err
+    let got: Vec<(String, &ProblemKind, Option<&str>)> = err
         .problems
         .iter()
-        .map(|p| {
-            (
-                p.place.row.unwrap(),
-                column_letter(p.place.column.unwrap()),
-                &p.kind,
-                p.value.as_deref(),
-            )
-        })
+        .map(|p| (p.place.cell().unwrap(), &p.kind, p.value.as_deref()))
         .collect();
     assert_eq!(
         got[0],
-        (2, "C".into(), &ProblemKind::NotNumber, Some("hai nghìn"))
+        ("C2".into(), &ProblemKind::NotNumber, Some("hai nghìn"))
     );
     assert_eq!(
         got[1],
-        (2, "E".into(), &ProblemKind::NotDate, Some("2023/11/15"))
+        ("E2".into(), &ProblemKind::NotDate, Some("2023/11/15"))
     );
-    assert_eq!(got[2].0, 3);
-    assert_eq!(got[2].1, "F");
-    assert!(matches!(got[2].2, ProblemKind::NotYesNo { .. }));
-    assert_eq!(got[3].1, "G");
-    assert!(matches!(got[3].2, ProblemKind::NotInList { .. }));
+    assert_eq!(got[2].0, "F3");
+    assert!(matches!(got[2].1, ProblemKind::NotYesNo { .. }));
+    assert_eq!(got[3].0, "G3");
+    assert!(matches!(got[3].1, ProblemKind::NotInList { .. }));
     assert_eq!(err.problems.len(), 4);
     assert!(
         err.to_string().contains("Trang tính «Số liệu», dòng 2, cột E: «2023/11/15» không đúng dạng ngày; cần ngày dạng dd/mm/yyyy"),
@@ -256,26 +248,16 @@ fn formulas_are_refused_with_their_places() {
     ws.write_formula(4, 3, "=SUM(A2:A3)").unwrap();
     let bytes = wb.save_to_buffer().unwrap();
     let err = read_xlsx(&bytes, &Limits::default()).unwrap_err();
-    let got: Vec<(Option<u32>, String, ProblemKind)> = err
+    let got: Vec<(String, ProblemKind)> = err
         .problems
         .iter()
-        .map(|p| {
-            (
-                p.place.row,
-                column_letter(p.place.column.unwrap()),
-                p.kind.clone(),
-            )
-        })
+        .map(|p| (p.place.cell().unwrap(), p.kind.clone()))
         .collect();
     assert_eq!(
         got,
         vec![
-            (Some(3), "A".into(), ProblemKind::Formula("A2*2".into())),
-            (
-                Some(5),
-                "D".into(),
-                ProblemKind::Formula("SUM(A2:A3)".into())
-            )
+            ("A3".into(), ProblemKind::Formula("A2*2".into())),
+            ("D5".into(), ProblemKind::Formula("SUM(A2:A3)".into())),
         ]
     );
     assert!(

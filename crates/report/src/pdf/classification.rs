@@ -86,13 +86,14 @@ impl ClassificationList {
         body.extend(self.summary.iter().map(Block::para));
         Document {
             landscape: true,
-            header: self.header.clone(),
-            kind: self.kind.clone(),
-            title: Some(self.title.clone()),
-            body,
-            recipients: self.recipients.clone(),
-            signature: self.signature.clone(),
-            ..Document::default()
+            ..Document::titled(
+                &self.header,
+                &self.kind,
+                &self.title,
+                body,
+                &self.recipients,
+                self.signature.as_ref(),
+            )
         }
     }
 }

@@ -120,14 +120,8 @@ impl RecognitionDecision {
             font_size: 13.0,
         };
         Document {
-            header: self.header.clone(),
-            kind: "Quyết định".to_owned(),
-            title: Some(self.title.clone()),
             authority: Some(self.authority.clone()),
             legal_bases: self.legal_bases.clone(),
-            body,
-            recipients: self.recipients.clone(),
-            signature: self.signature.clone(),
             annexes: vec![Annex {
                 heading: "Phụ lục".to_owned(),
                 title: self.annex.title.clone(),
@@ -135,7 +129,14 @@ impl RecognitionDecision {
                 landscape: self.annex.landscape,
                 body: vec![Block::Table(table)],
             }],
-            ..Document::default()
+            ..Document::titled(
+                &self.header,
+                "Quyết định",
+                &self.title,
+                body,
+                &self.recipients,
+                self.signature.as_ref(),
+            )
         }
     }
 }

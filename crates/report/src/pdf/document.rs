@@ -264,6 +264,27 @@ pub(crate) struct PreparedAnnex<'a> {
 }
 
 impl Document {
+    /// A portrait document with a kind, a title, a body, recipients and a signature: the
+    /// part every builder shares (each sets orientation, authority, bases, annexes itself).
+    pub fn titled(
+        header: &Header,
+        kind: &str,
+        title: &str,
+        body: Vec<Block>,
+        recipients: &[String],
+        signature: Option<&Signature>,
+    ) -> Document {
+        Document {
+            header: header.clone(),
+            kind: kind.to_owned(),
+            title: Some(title.to_owned()),
+            body,
+            recipients: recipients.to_vec(),
+            signature: signature.cloned(),
+            ..Document::default()
+        }
+    }
+
     pub(crate) fn prepare<'a>(&'a self, font: &'a str, bold_italic_weight: u16) -> Prepared<'a> {
         let kind = self.kind.to_uppercase();
         let meta_title = match &self.title {

@@ -99,14 +99,13 @@ impl EvaluationSheet {
             align: super::Align::Justify,
             indent: true,
         });
-        Document {
-            header: self.header.clone(),
-            kind: self.kind.clone(),
-            title: Some(self.title.clone()),
+        Document::titled(
+            &self.header,
+            &self.kind,
+            &self.title,
             body,
-            recipients: self.recipients.clone(),
-            signature: self.signature.clone(),
-            ..Document::default()
-        }
+            &self.recipients,
+            self.signature.as_ref(),
+        )
     }
 }

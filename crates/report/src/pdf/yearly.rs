@@ -30,14 +30,13 @@ impl YearlyReport {
             body.push(Block::heading(&s.heading));
             body.extend(s.body.iter().cloned());
         }
-        Document {
-            header: self.header.clone(),
-            kind: "Báo cáo".to_owned(),
-            title: Some(self.title.clone()),
+        Document::titled(
+            &self.header,
+            "Báo cáo",
+            &self.title,
             body,
-            recipients: self.recipients.clone(),
-            signature: self.signature.clone(),
-            ..Document::default()
-        }
+            &self.recipients,
+            self.signature.as_ref(),
+        )
     }
 }

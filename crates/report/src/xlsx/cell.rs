@@ -159,6 +159,11 @@ fn mb(bytes: usize) -> String {
 }
 
 impl Place {
+    /// The cell as spreadsheets name it ("C5"), when both row and column are known.
+    pub fn cell(&self) -> Option<String> {
+        Some(format!("{}{}", column_letter(self.column?), self.row?))
+    }
+
     fn describe(&self, vi: bool) -> String {
         let mut parts = Vec::new();
         if let Some(s) = &self.sheet {
@@ -193,66 +198,99 @@ impl Place {
 impl fmt::Display for Problem {
     /// Vietnamese: "Trang tính «Số liệu», dòng 5, cột C: «mười» không phải là số; cần …".
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let found = self
-            .value
-            .as_deref()
-            .map(|v| format!("«{v}» "))
-            .unwrap_or_default();
-        let what = match &self.kind {
-            ProblemKind::TooLarge { size, limit } => format!("tệp nặng {} MB, vượt giới hạn {} MB; hãy chia nhỏ tệp.", mb(*size), mb(*limit)),
-            ProblemKind::NotSpreadsheet => "không phải tệp Excel (.xlsx); hãy chọn đúng tệp mẫu đã tải về.".to_owned(),
-            ProblemKind::OldExcel => "là tệp Excel 97–2003 (.xls); hãy mở và lưu lại dạng Excel Workbook (.xlsx).".to_owned(),
-            ProblemKind::Unreadable(e) => format!("không đọc được tệp Excel ({e}); hãy mở và lưu lại dạng .xlsx."),
-            ProblemKind::Macros => "tệp chứa macro (VBA), không được nhận; hãy lưu lại dạng Excel Workbook (.xlsx) không có macro.".to_owned(),
-            ProblemKind::Formula(formula) => format!("ô có công thức «={formula}»; tệp nhập chỉ được chứa giá trị — hãy sao chép và dán giá trị (Paste Values)."),
-            ProblemKind::MissingSheet { found } => format!("không có trong tệp; các trang tính có: {}.", quoted(found)),
-            ProblemKind::Heading { expected } => format!("{found}không đúng tiêu đề; cần «{expected}» (giữ nguyên dòng tiêu đề của tệp mẫu)."),
-            ProblemKind::Required => "ô bắt buộc đang để trống.".to_owned(),
-            ProblemKind::NotNumber => format!("{found}không phải là số; cần một số, ví dụ 1.234 hoặc 98,5."),
-            ProblemKind::NotInteger => format!("{found}không phải số nguyên; cần một số nguyên, ví dụ 1.234."),
-            ProblemKind::NotDate => format!("{found}không đúng dạng ngày; cần ngày dạng dd/mm/yyyy, ví dụ 31/03/2025."),
-            ProblemKind::NotYesNo { yes, no } => format!("{found}không hợp lệ; cần «{yes}» hoặc «{no}»."),
-            ProblemKind::NotInList { choices } => format!("{found}không có trong danh sách; cần một trong: {}.", quoted(choices)),
-            ProblemKind::ErrorValue => format!("ô có giá trị lỗi {found}; cần một giá trị."),
-            ProblemKind::Encoding { utf16: true } => "tệp CSV mã hóa UTF-16; hãy lưu lại dạng CSV UTF-8.".to_owned(),
-            ProblemKind::Encoding { utf16: false } => "tệp CSV không phải mã hóa UTF-8 (có ký tự hỏng); hãy lưu lại dạng CSV UTF-8.".to_owned(),
-            ProblemKind::Csv(e) => format!("tệp CSV sai cấu trúc ({e})."),
-            ProblemKind::TooManyProblems { listed } => format!("còn lỗi khác; đã liệt kê {listed} lỗi đầu tiên."),
-        };
-        write!(f, "{}: {what}", self.place.describe(true))
+        f.write_str(&self.message(true))
     }
 }
 
 impl Problem {
     /// The problem in English.
     pub fn english(&self) -> String {
-        let found = self
-            .value
-            .as_deref()
-            .map(|v| format!("“{v}” "))
-            .unwrap_or_default();
-        let what = match &self.kind {
-            ProblemKind::TooLarge { size, limit } => format!("the file is {} MB, over the {} MB limit; split it.", mb(*size), mb(*limit)),
-            ProblemKind::NotSpreadsheet => "is not an Excel (.xlsx) file; choose the template you downloaded.".to_owned(),
-            ProblemKind::OldExcel => "is an Excel 97–2003 (.xls) file; open it and save it as an Excel Workbook (.xlsx).".to_owned(),
-            ProblemKind::Unreadable(e) => format!("the Excel file cannot be read ({e}); open it and save it as .xlsx."),
-            ProblemKind::Macros => "the file contains macros (VBA) and is refused; save it as an Excel Workbook (.xlsx) without macros.".to_owned(),
-            ProblemKind::Formula(formula) => format!("the cell holds the formula “={formula}”; imports take values only — copy and Paste Values."),
-            ProblemKind::MissingSheet { found } => format!("is not in the file; its sheets are: {}.", quoted(found)),
-            ProblemKind::Heading { expected } => format!("{found}is not the right heading; expected “{expected}” (keep the template's heading row)."),
-            ProblemKind::Required => "this required cell is empty.".to_owned(),
-            ProblemKind::NotNumber => format!("{found}is not a number; expected a number such as 1.234 or 98,5."),
-            ProblemKind::NotInteger => format!("{found}is not a whole number; expected a whole number such as 1.234."),
-            ProblemKind::NotDate => format!("{found}is not a date in the expected form; expected dd/mm/yyyy, e.g. 31/03/2025."),
-            ProblemKind::NotYesNo { yes, no } => format!("{found}is not valid; expected “{yes}” or “{no}”."),
-            ProblemKind::NotInList { choices } => format!("{found}is not in the list; expected one of: {}.", quoted(choices)),
-            ProblemKind::ErrorValue => format!("the cell holds the error value {found}; expected a value."),
-            ProblemKind::Encoding { utf16: true } => "the CSV file is UTF-16; save it as CSV UTF-8.".to_owned(),
-            ProblemKind::Encoding { utf16: false } => "the CSV file is not UTF-8 (broken characters); save it as CSV UTF-8.".to_owned(),
-            ProblemKind::Csv(e) => format!("the CSV file is malformed ({e})."),
-            ProblemKind::TooManyProblems { listed } => format!("there are more problems; the first {listed} are listed."),
+        self.message(false)
+    }
+
+    fn message(&self, vi: bool) -> String {
+        let found = match (&self.value, vi) {
+            (Some(v), true) => format!("«{v}» "),
+            (Some(v), false) => format!("“{v}” "),
+            (None, _) => String::new(),
         };
-        format!("{}: {what}", self.place.describe(false))
+        let pick = |v: String, e: String| if vi { v } else { e };
+        let what = match &self.kind {
+            ProblemKind::TooLarge { size, limit } => {
+                let (size, limit) = (mb(*size), mb(*limit));
+                pick(
+                    format!("tệp nặng {size} MB, vượt giới hạn {limit} MB; hãy chia nhỏ tệp."),
+                    format!("the file is {size} MB, over the {limit} MB limit; split it."),
+                )
+            }
+            ProblemKind::NotSpreadsheet => pick(
+                "không phải tệp Excel (.xlsx); hãy chọn đúng tệp mẫu đã tải về.".into(),
+                "is not an Excel (.xlsx) file; choose the template you downloaded.".into(),
+            ),
+            ProblemKind::OldExcel => pick(
+                "là tệp Excel 97–2003 (.xls); hãy mở và lưu lại dạng Excel Workbook (.xlsx).".into(),
+                "is an Excel 97–2003 (.xls) file; open it and save it as an Excel Workbook (.xlsx).".into(),
+            ),
+            ProblemKind::Unreadable(e) => pick(
+                format!("không đọc được tệp Excel ({e}); hãy mở và lưu lại dạng .xlsx."),
+                format!("the Excel file cannot be read ({e}); open it and save it as .xlsx."),
+            ),
+            ProblemKind::Macros => pick(
+                "tệp chứa macro (VBA), không được nhận; hãy lưu lại dạng Excel Workbook (.xlsx) không có macro.".into(),
+                "the file contains macros (VBA) and is refused; save it as an Excel Workbook (.xlsx) without macros.".into(),
+            ),
+            ProblemKind::Formula(formula) => pick(
+                format!("ô có công thức «={formula}»; tệp nhập chỉ được chứa giá trị — hãy sao chép và dán giá trị (Paste Values)."),
+                format!("the cell holds the formula “={formula}”; imports take values only — copy and Paste Values."),
+            ),
+            ProblemKind::MissingSheet { found } => pick(
+                format!("không có trong tệp; các trang tính có: {}.", quoted(found)),
+                format!("is not in the file; its sheets are: {}.", quoted(found)),
+            ),
+            ProblemKind::Heading { expected } => pick(
+                format!("{found}không đúng tiêu đề; cần «{expected}» (giữ nguyên dòng tiêu đề của tệp mẫu)."),
+                format!("{found}is not the right heading; expected “{expected}” (keep the template's heading row)."),
+            ),
+            ProblemKind::Required => pick("ô bắt buộc đang để trống.".into(), "this required cell is empty.".into()),
+            ProblemKind::NotNumber => pick(
+                format!("{found}không phải là số; cần một số, ví dụ 1.234 hoặc 98,5."),
+                format!("{found}is not a number; expected a number such as 1.234 or 98,5."),
+            ),
+            ProblemKind::NotInteger => pick(
+                format!("{found}không phải số nguyên; cần một số nguyên, ví dụ 1.234."),
+                format!("{found}is not a whole number; expected a whole number such as 1.234."),
+            ),
+            ProblemKind::NotDate => pick(
+                format!("{found}không đúng dạng ngày; cần ngày dạng dd/mm/yyyy, ví dụ 31/03/2025."),
+                format!("{found}is not a date in the expected form; expected dd/mm/yyyy, e.g. 31/03/2025."),
+            ),
+            ProblemKind::NotYesNo { yes, no } => pick(
+                format!("{found}không hợp lệ; cần «{yes}» hoặc «{no}»."),
+                format!("{found}is not valid; expected “{yes}” or “{no}”."),
+            ),
+            ProblemKind::NotInList { choices } => pick(
+                format!("{found}không có trong danh sách; cần một trong: {}.", quoted(choices)),
+                format!("{found}is not in the list; expected one of: {}.", quoted(choices)),
+            ),
+            ProblemKind::ErrorValue => pick(
+                format!("ô có giá trị lỗi {found}; cần một giá trị."),
+                format!("the cell holds the error value {found}; expected a value."),
+            ),
+            ProblemKind::Encoding { utf16: true } => pick(
+                "tệp CSV mã hóa UTF-16; hãy lưu lại dạng CSV UTF-8.".into(),
+                "the CSV file is UTF-16; save it as CSV UTF-8.".into(),
+            ),
+            ProblemKind::Encoding { utf16: false } => pick(
+                "tệp CSV không phải mã hóa UTF-8 (có ký tự hỏng); hãy lưu lại dạng CSV UTF-8.".into(),
+                "the CSV file is not UTF-8 (broken characters); save it as CSV UTF-8.".into(),
+            ),
+            ProblemKind::Csv(e) => pick(format!("tệp CSV sai cấu trúc ({e})."), format!("the CSV file is malformed ({e}).")),
+            ProblemKind::TooManyProblems { listed } => pick(
+                format!("còn lỗi khác; đã liệt kê {listed} lỗi đầu tiên."),
+                format!("there are more problems; the first {listed} are listed."),
+            ),
+        };
+        format!("{}: {what}", self.place.describe(vi))
     }
 }
 
@@ -675,30 +713,21 @@ mod tests {
             ],
         };
         let err = typed_rows(&sheet, &columns, &Limits::default()).unwrap_err();
-        let places: Vec<(u32, String, &ProblemKind)> = err
+        let places: Vec<(String, &ProblemKind)> = err
             .problems
             .iter()
-            .map(|p| {
-                (
-                    p.place.row.unwrap(),
-                    column_letter(p.place.column.unwrap()),
-                    &p.kind,
-                )
-            })
+            .map(|p| (p.place.cell().unwrap(), &p.kind))
             .collect();
+        let heading = ProblemKind::Heading {
+            expected: "Ngày".into(),
+        };
         assert_eq!(
             places,
             vec![
-                (
-                    1,
-                    "C".into(),
-                    &ProblemKind::Heading {
-                        expected: "Ngày".into()
-                    }
-                ),
-                (4, "A".into(), &ProblemKind::Required),
-                (4, "B".into(), &ProblemKind::NotNumber),
-                (4, "C".into(), &ProblemKind::NotDate),
+                ("C1".into(), &heading),
+                ("A4".into(), &ProblemKind::Required),
+                ("B4".into(), &ProblemKind::NotNumber),
+                ("C4".into(), &ProblemKind::NotDate),
             ]
         );
         assert_eq!(err.problems[2].value.as_deref(), Some("abc"));
