@@ -115,13 +115,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let t = Instant::now();
     let geo = schematic_boundaries(&units, (106.3, 9.9), 0.04, "ma_xa");
-    let refs: Vec<UnitRef> = units
-        .iter()
-        .map(|u| UnitRef {
-            code: u.code.clone(),
-            name: u.name.clone(),
-        })
-        .collect();
+    let refs: Vec<UnitRef> = units.iter().map(UnitRef::from).collect();
     let map = ProjectedMap::new(&parse_boundaries(&geo, "ma_xa")?, &refs, 800.0);
     let model = sample::status_map(&refs);
     std::fs::write(out.join("ban-do-so-do.svg"), render_map(&map, &model))?;

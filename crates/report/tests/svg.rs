@@ -342,13 +342,7 @@ fn schematic_maps_say_so() {
     let units = sample::schematic_units(85, 10);
     let geo = schematic_boundaries(&units, (106.3, 9.9), 0.05, "ma_xa");
     let b = parse_boundaries(&geo, "ma_xa").unwrap();
-    let refs: Vec<UnitRef> = units
-        .iter()
-        .map(|u| UnitRef {
-            code: u.code.clone(),
-            name: u.name.clone(),
-        })
-        .collect();
+    let refs: Vec<UnitRef> = units.iter().map(UnitRef::from).collect();
     let map = ProjectedMap::new(&b, &refs, 800.0);
     let model = sample::status_map(&refs);
     let svg = render_map(&map, &model);

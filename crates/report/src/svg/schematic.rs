@@ -7,7 +7,7 @@
 use geojson::{Feature, FeatureCollection, Geometry, GeometryValue, JsonObject};
 use serde_json::{Value, json};
 
-use super::map::SCHEMATIC_CAPTION;
+use super::map::{SCHEMATIC_CAPTION, UnitRef};
 
 /// A unit to place, with the parent it is grouped under.
 #[derive(Clone, Debug, Default)]
@@ -16,6 +16,15 @@ pub struct SchematicUnit {
     pub name: String,
     pub parent_code: String,
     pub parent_name: String,
+}
+
+impl From<&SchematicUnit> for UnitRef {
+    fn from(u: &SchematicUnit) -> UnitRef {
+        UnitRef {
+            code: u.code.clone(),
+            name: u.name.clone(),
+        }
+    }
 }
 
 /// Hexagon cells around `centre` (longitude, latitude), `cell_deg` degrees of latitude
@@ -97,7 +106,7 @@ fn round6(v: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::svg::map::{UnitRef, dry_run, parse_boundaries};
+    use crate::svg::map::{dry_run, parse_boundaries};
 
     fn units(n: usize) -> Vec<SchematicUnit> {
         (0..n)
@@ -118,13 +127,7 @@ mod tests {
         let b = parse_boundaries(&json, "ma_xa").unwrap();
         assert!(b.schematic);
         assert_eq!(b.features.len(), 85);
-        let refs: Vec<UnitRef> = u
-            .iter()
-            .map(|s| UnitRef {
-                code: s.code.clone(),
-                name: s.name.clone(),
-            })
-            .collect();
+        let refs: Vec<UnitRef> = u.iter().map(UnitRef::from).collect();
         let run = dry_run(&b, &refs);
         assert_eq!(run.matched.len(), 85);
         assert!(run.unmatched_features.is_empty() && run.units_without_feature.is_empty());
