@@ -151,13 +151,12 @@ fn write_sheet(
                 Value::Integer(i) => ws.write_number_with_format(r, c16, *i as f64, fmt)?,
                 Value::Decimal(x) => ws.write_number_with_format(r, c16, *x, fmt)?,
                 Value::Date(d) => ws.write_datetime_with_format(r, c16, excel_date(*d)?, fmt)?,
-                Value::Bool(b) => {
-                    let label = match &col.kind {
-                        ColumnKind::YesNo { yes, no } => if *b { yes } else { no }.clone(),
-                        _ => if *b { "1" } else { "0" }.to_owned(),
-                    };
-                    ws.write_string_with_format(r, c16, &label, fmt)?
-                }
+                Value::Bool(b) => match &col.kind {
+                    ColumnKind::YesNo { yes, no } => {
+                        ws.write_string_with_format(r, c16, if *b { yes } else { no }, fmt)?
+                    }
+                    _ => ws.write_boolean_with_format(r, c16, *b, fmt)?,
+                },
             };
         }
     }
