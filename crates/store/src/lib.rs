@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod backup;
 mod connect;
+pub mod facts;
 pub mod migration;
 #[cfg(feature = "testing")]
 pub mod testing;

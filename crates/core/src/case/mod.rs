@@ -634,6 +634,32 @@ impl Reader<'_> {
     }
 }
 
+/// Parses one stored facts object (`{ "key": value, … }`, the `facts` member of a case) of a
+/// unit of `kind` for `year`, checked against the catalogue; `provenance` applies to every value
+/// that does not carry its own (`$entered_by`/`$entered_at`). The storage format of fact forms.
+pub fn parse_facts(
+    file: &SourceFile,
+    reg: &Registry,
+    kind: UnitKind,
+    year: i32,
+    provenance: Option<&Arc<Provenance>>,
+) -> Result<Facts, Vec<Diagnostic>> {
+    let doc =
+        json::parse(&file.text).map_err(|(at, m)| vec![Diagnostic::at(file.location(at), m)])?;
+    let mut r = Reader {
+        file,
+        reg,
+        errors: vec![],
+    };
+    let facts = r.facts(&doc, kind, year, provenance);
+    if r.errors.is_empty() {
+        Ok(facts)
+    } else {
+        r.errors.truncate(MAX_ERRORS);
+        Err(r.errors)
+    }
+}
+
 /// Writes a case as JSON (the inverse of [`parse`]).
 pub fn write(case: &Case, cat: &Catalogue) -> String {
     let mut v = json!({
@@ -709,7 +735,8 @@ fn unit_json(u: &UnitInput, year: i32, cat: &Catalogue) -> JV {
     JV::Object(m)
 }
 
-fn facts_json(f: &Facts, cat: &Catalogue) -> JV {
+/// A facts object as JSON (the inverse of [`parse_facts`]).
+pub fn facts_json(f: &Facts, cat: &Catalogue) -> JV {
     let mut m = Map::new();
     for (id, e) in f.iter() {
         let field = cat.by_id(id);

@@ -9,6 +9,7 @@ mod m0001_meta;
 mod m0002_units;
 mod m0003_auth;
 mod m0004_audit;
+mod m0005_facts;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_units::Migration),
             Box::new(m0003_auth::Migration),
             Box::new(m0004_audit::Migration),
+            Box::new(m0005_facts::Migration),
         ]
     }
 }

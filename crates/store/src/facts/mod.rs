@@ -1,0 +1,281 @@
+//! Yearly facts in the database: one row per unit, year and form (`fact_form`, a JSON object of
+//! catalogue keys — the `facts` member of the case format, read by `binhyen_core::case::parse_facts`),
+//! and the history of every value (`fact_change`: field, old → new, reason, source, who, when).
+//!
+//! Writes are optimistic: [`save_form`] names the version it read, and is refused with the
+//! current row when someone saved in between (no lost updates). The store does not interpret
+//! the JSON; the service layer checks it against the catalogue before writing.
+
+mod entity;
+
+use std::ops::RangeInclusive;
+
+use binhyen_core::units::UnitId;
+use chrono::{DateTime, Utc};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set, SqlErr,
+};
+
+use crate::{Tx, tx::Db};
+use entity::{change, form};
+
+/// One stored form of one unit and year.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FormRow {
+    pub unit_id: UnitId,
+    pub year: i32,
+    /// The catalogue's form group (`registration`, `crime_social_evils`, …).
+    pub form: String,
+    /// A JSON object of catalogue keys (the case format's `facts`).
+    pub data: String,
+    /// 1 for the first save, +1 on every save.
+    pub version: i64,
+    /// `draft` or `submitted` (the service layer owns the meaning).
+    pub status: String,
+    pub updated_by: Option<i64>,
+    pub updated_by_name: String,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<form::Model> for FormRow {
+    fn from(m: form::Model) -> FormRow {
+        FormRow {
+            unit_id: m.unit_id,
+            year: m.year,
+            form: m.form,
+            data: m.data,
+            version: m.version,
+            status: m.status,
+            updated_by: m.updated_by,
+            updated_by_name: m.updated_by_name,
+            updated_at: m.updated_at,
+        }
+    }
+}
+
+/// One value change: the field's key and its JSON text before and after (`None` = not entered).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldChange {
+    pub field: String,
+    pub old: Option<String>,
+    pub new: Option<String>,
+}
+
+/// One line of a value's history.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChangeRow {
+    pub unit_id: UnitId,
+    pub year: i32,
+    pub form: String,
+    pub change: FieldChange,
+    pub reason: Option<String>,
+    /// Where the change came from: `web`, `api`, `import:<file>`, `generate`, …
+    pub source: String,
+    pub actor_id: Option<i64>,
+    pub actor_name: String,
+    pub at: DateTime<Utc>,
+}
+
+/// A save of one form.
+#[derive(Clone, Debug)]
+pub struct FormWrite<'a> {
+    pub unit_id: UnitId,
+    pub year: i32,
+    pub form: &'a str,
+    pub data: &'a str,
+    pub status: &'a str,
+    /// The version the writer read; 0 when the form did not exist.
+    pub expected_version: i64,
+    pub actor_id: Option<i64>,
+    pub actor_name: &'a str,
+    pub at: DateTime<Utc>,
+    pub reason: Option<&'a str>,
+    pub source: &'a str,
+    /// The value changes this save makes (recorded in the history).
+    pub changes: &'a [FieldChange],
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    /// Someone saved the form after the writer read it; `current` is what is stored now
+    /// (`None` when the writer expected a version of a form that does not exist).
+    #[error("the form was changed by someone else")]
+    Conflict { current: Option<Box<FormRow>> },
+    #[error(transparent)]
+    Db(#[from] DbErr),
+}
+
+/// The stored form of `unit` for `year`.
+pub async fn form(
+    db: &impl Db,
+    unit: UnitId,
+    year: i32,
+    form_key: &str,
+) -> Result<Option<FormRow>, DbErr> {
+    Ok(form::Entity::find()
+        .filter(form::Column::UnitId.eq(unit))
+        .filter(form::Column::Year.eq(year))
+        .filter(form::Column::Form.eq(form_key))
+        .one(&db.executor())
+        .await?
+        .map(FormRow::from))
+}
+
+/// Every stored form of `units` for the years in `years` (any number of units: queried in
+/// chunks), ordered by unit, year and form.
+pub async fn forms_of_units(
+    db: &impl Db,
+    units: &[UnitId],
+    years: RangeInclusive<i32>,
+) -> Result<Vec<FormRow>, DbErr> {
+    let mut out = Vec::new();
+    for chunk in units.chunks(500) {
+        let rows = form::Entity::find()
+            .filter(form::Column::UnitId.is_in(chunk.iter().copied()))
+            .filter(form::Column::Year.between(*years.start(), *years.end()))
+            .all(&db.executor())
+            .await?;
+        out.extend(rows.into_iter().map(FormRow::from));
+    }
+    out.sort_by(|a, b| (a.unit_id, a.year, &a.form).cmp(&(b.unit_id, b.year, &b.form)));
+    Ok(out)
+}
+
+/// Every stored form of every unit for the years in `years` (bulk evaluation), in no
+/// particular order.
+pub async fn forms_in_years(
+    db: &impl Db,
+    years: RangeInclusive<i32>,
+) -> Result<Vec<FormRow>, DbErr> {
+    Ok(form::Entity::find()
+        .filter(form::Column::Year.between(*years.start(), *years.end()))
+        .all(&db.executor())
+        .await?
+        .into_iter()
+        .map(FormRow::from)
+        .collect())
+}
+
+/// Saves one form if it is still at `expected_version`, and records its value changes.
+pub async fn save_form(tx: &Tx, w: &FormWrite<'_>) -> Result<FormRow, SaveError> {
+    let conn = tx.executor();
+    let version = w.expected_version + 1;
+    if w.expected_version == 0 {
+        form::ActiveModel {
+            unit_id: Set(w.unit_id),
+            year: Set(w.year),
+            form: Set(w.form.to_owned()),
+            data: Set(w.data.to_owned()),
+            version: Set(version),
+            status: Set(w.status.to_owned()),
+            updated_by: Set(w.actor_id),
+            updated_by_name: Set(w.actor_name.to_owned()),
+            updated_at: Set(w.at),
+            ..Default::default()
+        }
+        .insert(&conn)
+        .await
+        .map_err(|e| match e.sql_err() {
+            Some(SqlErr::UniqueConstraintViolation(_)) => SaveError::Conflict { current: None },
+            _ => SaveError::Db(e),
+        })?;
+    } else {
+        let updated = form::Entity::update_many()
+            .col_expr(form::Column::Data, Expr::value(w.data))
+            .col_expr(form::Column::Version, Expr::value(version))
+            .col_expr(form::Column::Status, Expr::value(w.status))
+            .col_expr(form::Column::UpdatedBy, Expr::value(w.actor_id))
+            .col_expr(form::Column::UpdatedByName, Expr::value(w.actor_name))
+            .col_expr(form::Column::UpdatedAt, Expr::value(w.at))
+            .filter(form::Column::UnitId.eq(w.unit_id))
+            .filter(form::Column::Year.eq(w.year))
+            .filter(form::Column::Form.eq(w.form))
+            .filter(form::Column::Version.eq(w.expected_version))
+            .exec(&conn)
+            .await?;
+        if updated.rows_affected != 1 {
+            let current = form(tx, w.unit_id, w.year, w.form).await?;
+            return Err(SaveError::Conflict {
+                current: current.map(Box::new),
+            });
+        }
+    }
+    if !w.changes.is_empty() {
+        let rows = w.changes.iter().map(|c| change::ActiveModel {
+            unit_id: Set(w.unit_id),
+            year: Set(w.year),
+            form: Set(w.form.to_owned()),
+            field: Set(c.field.clone()),
+            old_value: Set(c.old.clone()),
+            new_value: Set(c.new.clone()),
+            reason: Set(w.reason.map(str::to_owned)),
+            source: Set(w.source.to_owned()),
+            actor_id: Set(w.actor_id),
+            actor_name: Set(w.actor_name.to_owned()),
+            at: Set(w.at),
+            ..Default::default()
+        });
+        change::Entity::insert_many(rows).exec(&conn).await?;
+    }
+    Ok(FormRow {
+        unit_id: w.unit_id,
+        year: w.year,
+        form: w.form.to_owned(),
+        data: w.data.to_owned(),
+        version,
+        status: w.status.to_owned(),
+        updated_by: w.actor_id,
+        updated_by_name: w.actor_name.to_owned(),
+        updated_at: w.at,
+    })
+}
+
+/// Inserts many new forms at version 1 without history lines (synthetic datasets and first
+/// loads into an empty year); refused as a whole if any of them exists already.
+pub async fn insert_forms(tx: &Tx, rows: &[FormRow]) -> Result<(), DbErr> {
+    let conn = tx.executor();
+    for chunk in rows.chunks(1000) {
+        let models = chunk.iter().map(|r| form::ActiveModel {
+            unit_id: Set(r.unit_id),
+            year: Set(r.year),
+            form: Set(r.form.clone()),
+            data: Set(r.data.clone()),
+            version: Set(1),
+            status: Set(r.status.clone()),
+            updated_by: Set(r.updated_by),
+            updated_by_name: Set(r.updated_by_name.clone()),
+            updated_at: Set(r.updated_at),
+            ..Default::default()
+        });
+        form::Entity::insert_many(models).exec(&conn).await?;
+    }
+    Ok(())
+}
+
+/// The history of every value of `unit` for `year`, oldest first.
+pub async fn history(db: &impl Db, unit: UnitId, year: i32) -> Result<Vec<ChangeRow>, DbErr> {
+    Ok(change::Entity::find()
+        .filter(change::Column::UnitId.eq(unit))
+        .filter(change::Column::Year.eq(year))
+        .order_by_asc(change::Column::Id)
+        .all(&db.executor())
+        .await?
+        .into_iter()
+        .map(|m| ChangeRow {
+            unit_id: m.unit_id,
+            year: m.year,
+            form: m.form,
+            change: FieldChange {
+                field: m.field,
+                old: m.old_value,
+                new: m.new_value,
+            },
+            reason: m.reason,
+            source: m.source,
+            actor_id: m.actor_id,
+            actor_name: m.actor_name,
+            at: m.at,
+        })
+        .collect())
+}
