@@ -19,11 +19,15 @@ pub struct ServeArgs {
     /// Mark cookies `Secure` (set this when users reach the server over HTTPS).
     #[arg(long, env = "BINHYEN_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    #[command(flatten)]
+    pub standards: super::standards::StandardsArgs,
 }
 
 pub async fn run(g: &GlobalOpts, args: ServeArgs) -> anyhow::Result<()> {
     let store = g.open_store().await?;
-    let state = web::AppState::new(store);
+    let mut state = web::AppState::new(store);
+    let registry = args.standards.registry(g.lang.code(), &[])?;
+    state.registry = std::sync::Arc::new(binhyen_core::standard::RegistryHandle::new(registry));
     web::units::load_atlas(&state).await?;
     serve_state(state, args).await
 }

@@ -34,6 +34,7 @@ fn app(store: &Store) -> App {
     let state = AppState {
         store: store.clone(),
         atlas: Default::default(),
+        registry: AppState::new(store.clone()).registry,
         units: Arc::new(fixture::directory()),
         clock,
         secure_cookies: false,

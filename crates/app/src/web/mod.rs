@@ -9,6 +9,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::middleware;
 use axum::routing::get;
+use binhyen_core::standard::{Registry, RegistryHandle};
 use binhyen_store::Store;
 
 use crate::clock::Clock;
@@ -36,6 +37,9 @@ pub struct AppState {
     pub atlas: crate::units::SharedAtlas,
     /// Unit lookups and territory containment: the atlas above (a fixture in unit tests).
     pub units: Arc<dyn UnitDirectory>,
+    /// The standards and the fact catalogue in force (built-ins plus `--standards-dir`); a
+    /// failed reload keeps the last valid set.
+    pub registry: Arc<RegistryHandle>,
     pub clock: Clock,
     /// Mark cookies `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
@@ -48,6 +52,9 @@ impl AppState {
             store,
             units: Arc::new(atlas.clone()),
             atlas,
+            registry: Arc::new(RegistryHandle::new(
+                Registry::with_builtin(&[]).expect("the built-in standards are checked by tests"),
+            )),
             clock: Clock::system(),
             secure_cookies: false,
         }
