@@ -60,6 +60,16 @@ pub async fn run(g: &GlobalOpts, args: ImportArgs) -> anyhow::Result<()> {
         Source::Files(files)
     };
     let store = g.open_store().await?;
+    import_with_bar(&store, source, lang).await
+}
+
+/// Imports units with a progress bar and prints the summary or every problem (also used by
+/// `binhyen demo` on its first start).
+pub async fn import_with_bar(
+    store: &binhyen_store::Store,
+    source: Source,
+    lang: &str,
+) -> anyhow::Result<()> {
     let bar = ProgressBar::new(1);
     bar.set_style(
         ProgressStyle::with_template("{msg:28} [{bar:40}] {pos}/{len} ({elapsed})")
@@ -76,7 +86,7 @@ pub async fn run(g: &GlobalOpts, args: ImportArgs) -> anyhow::Result<()> {
         bar.set_length(total.max(1));
         bar.set_position(done);
     };
-    let result = units::import(&store, source, None, &progress).await;
+    let result = units::import(store, source, None, &progress).await;
     bar.finish_and_clear();
     match result {
         Ok(summary) => {

@@ -9,6 +9,7 @@ use crate::config::GlobalOpts;
 mod audit;
 mod backup;
 mod bench;
+mod demo;
 mod evaluate;
 mod import;
 mod migrate;
@@ -35,6 +36,8 @@ pub struct Cli {
 pub enum Command {
     /// Chạy máy chủ web (run the web server).
     Serve(serve::ServeArgs),
+    /// Chạy bản trình diễn trên cơ sở dữ liệu nhúng (run the demo on the embedded database).
+    Demo(demo::DemoArgs),
     /// Áp dụng các bản chuyển đổi cơ sở dữ liệu (apply database migrations).
     Migrate,
     /// Quản lý người dùng và quyền theo địa bàn (users and their grants).
@@ -81,6 +84,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let g = cli.global;
     match cli.command {
         Command::Serve(args) => serve::run(&g, args).await,
+        Command::Demo(args) => demo::run(&g, args).await,
         Command::Migrate => migrate::run(&g).await,
         Command::User(c) => user::run(&g, c).await,
         Command::Audit(c) => audit::run(&g, c).await,

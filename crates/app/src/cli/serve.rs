@@ -24,12 +24,18 @@ pub struct ServeArgs {
 }
 
 pub async fn run(g: &GlobalOpts, args: ServeArgs) -> anyhow::Result<()> {
+    let state = prepare(g, &args).await?;
+    serve_state(state, args).await
+}
+
+/// The state a server starts with: the store, the stored map, and the standards in force.
+pub async fn prepare(g: &GlobalOpts, args: &ServeArgs) -> anyhow::Result<web::AppState> {
     let store = g.open_store().await?;
     let mut state = web::AppState::new(store);
     let registry = args.standards.registry(g.lang.code(), &[])?;
     state.registry = std::sync::Arc::new(binhyen_core::standard::RegistryHandle::new(registry));
     web::units::load_atlas(&state).await?;
-    serve_state(state, args).await
+    Ok(state)
 }
 
 /// Binds, prints the address, and serves until interrupted. Shared by `serve` and `demo`.

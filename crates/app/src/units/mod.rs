@@ -330,7 +330,6 @@ pub fn template(lang: &str) -> Vec<Sheet> {
             header,
             rows: examples,
             widths,
-            text_columns: vec![0, 3, 4, 5, 6],
         },
         Sheet {
             name: text(lang, "units.template.sheet_help", &[]),
@@ -341,7 +340,6 @@ pub fn template(lang: &str) -> Vec<Sheet> {
             ],
             rows: help,
             widths: vec![36.0, 10.0, 110.0],
-            text_columns: vec![],
         },
     ]
 }
