@@ -29,5 +29,5 @@ export BINHYEN_REQUIRE_BROWSER=1
 export RUST_BACKTRACE=1
 # A throw-away cluster for the duration of the run; TEST_PG_URL points at it.
 exec pg_virtualenv -o 'fsync=off' -o 'max_connections=300' sh -c \
-  'TEST_PG_URL="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDATABASE" exec cargo test --workspace --all-targets "$@"' \
+  'TEST_PG_URL="postgres://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$PGDATABASE" exec cargo test --workspace --all-targets --no-fail-fast "$@"' \
   sh "$@"

@@ -24,7 +24,7 @@ pub const DEMO_PASSWORD: &str = "binhyen-demo";
 
 /// (login, display name, role, unit code): one account per role.
 const ACCOUNTS: &[(&str, &str, &str, &str)] = &[
-    ("quantri", "Quản trị hệ thống", "administrator", "VN"),
+    ("quantri", "Quản trị hệ thống", "admin", "VN"),
     (
         "ca.hoaminh",
         "Công an xã Hòa Minh",
@@ -34,7 +34,7 @@ const ACCOUNTS: &[(&str, &str, &str, &str)] = &[
     (
         "pv05.vinhlong",
         "Phòng PV05 Công an tỉnh Vĩnh Long",
-        "provincial_reviewer",
+        "pv05",
         "86",
     ),
     (

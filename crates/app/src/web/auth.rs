@@ -271,6 +271,23 @@ impl FromRequestParts<AppState> for CurrentUser {
     }
 }
 
+/// Pages open to everyone that show more to a signed-in user (`Option<CurrentUser>`): not
+/// signed in is `None`; a failure to read the session is still an error.
+impl axum::extract::OptionalFromRequestParts<AppState> for CurrentUser {
+    type Rejection = AuthRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<CurrentUser>, AuthRejection> {
+        match <CurrentUser as FromRequestParts<AppState>>::from_request_parts(parts, state).await {
+            Ok(u) => Ok(Some(u)),
+            Err(AuthRejection::SignIn { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+}
+
 // ------------------------------------------------------------------ login and logout
 
 #[derive(Template, WebTemplate)]
