@@ -37,13 +37,23 @@ pub fn read(file_name: &str, bytes: &[u8]) -> Result<Vec<Table>, Vec<Problem>> {
             .map(|p| {
                 let sheet = p.place.sheet.as_deref().map(Arc::from);
                 let origin = Origin::line(&file, sheet.as_ref(), p.place.row.unwrap_or(1) as usize);
-                let kind = match p.kind {
-                    xlsx::ProblemKind::Encoding { .. } => ProblemKind::BadEncoding,
-                    _ => ProblemKind::BadSpreadsheet {
-                        reason: p.to_string(),
-                    },
-                };
-                Problem::at(Some(&origin), kind)
+                match p.kind {
+                    xlsx::ProblemKind::Encoding { utf16: false } => {
+                        // Also say the column of the first bad byte, where users look for it.
+                        let (line, column) = first_bad_byte(bytes);
+                        let origin = Origin::line(&file, None, line).with_column(column, "");
+                        Problem::at(Some(&origin), ProblemKind::BadEncoding)
+                    }
+                    xlsx::ProblemKind::Encoding { utf16: true } => {
+                        Problem::at(Some(&origin), ProblemKind::BadEncoding)
+                    }
+                    _ => Problem::at(
+                        Some(&origin),
+                        ProblemKind::BadSpreadsheet {
+                            reason: p.to_string(),
+                        },
+                    ),
+                }
             })
             .collect::<Vec<_>>()
     })?;
@@ -55,6 +65,22 @@ pub fn read(file_name: &str, bytes: &[u8]) -> Result<Vec<Table>, Vec<Problem>> {
         )]);
     }
     Ok(tables)
+}
+
+/// Line and column (1-based, in characters) of the first byte that is not UTF-8.
+fn first_bad_byte(bytes: &[u8]) -> (usize, usize) {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let offset = std::str::from_utf8(bytes)
+        .err()
+        .map_or(0, |e| e.valid_up_to());
+    let before = &bytes[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+    (line, column)
 }
 
 /// A raw sheet as text rows, blank rows left out.
@@ -179,14 +205,14 @@ mod tests {
     }
 
     #[test]
-    fn broken_encoding_is_refused_with_the_line() {
+    fn broken_encoding_is_refused_with_line_and_column() {
         // "Thôn" in Windows-1258 (ô = 0xF4) on the third line, fifth character.
         let mut bytes = b"Ma,Ten\nT1,Xom\nT2,Th".to_vec();
         bytes.push(0xF4);
         bytes.extend_from_slice(b"n\n");
         let p = read("kdc.csv", &bytes).unwrap_err().remove(0);
         assert_eq!(p.kind, ProblemKind::BadEncoding);
-        assert_eq!(p.origin.unwrap().to_string(), "kdc.csv:3");
+        assert_eq!(p.origin.unwrap().to_string(), "kdc.csv:3:6");
     }
 
     #[test]
