@@ -259,17 +259,16 @@ fn judged(reason: &str, reviewer: &str, year: i32) -> JV {
 /// A crime-like count for a unit and year: a level drawn from the unit's code, drifting year to
 /// year (mostly down, so most communes "contain" crime; some rise).
 fn count(seed: u64, code: &str, key: &str, year: i32, level: (i64, i64)) -> i64 {
-    let mut base = Rng::new(seed, &[code, key, "level"]);
-    let lvl = base.range(level.0, level.1);
-    let rising = base.chance(15);
-    let mut noise = Rng::new(seed, &[code, key, &year.to_string()]);
+    let lvl = Rng::new(seed, &[code, key, "level"]).range(level.0, level.1);
+    // about one unit in eight sees crime rise; the others contain it (never higher)
+    let rising = Rng::new(seed, &[code, "rising"]).chance(12);
     let steps = i64::from(year - BASELINE_YEAR);
-    let trend = if rising {
-        lvl + steps / 2
+    if rising {
+        let noise = Rng::new(seed, &[code, key, &year.to_string()]).range(0, 1);
+        lvl + steps / 2 + noise
     } else {
-        lvl - lvl * steps / 12
-    };
-    (trend + noise.range(-1, 0)).max(0)
+        (lvl - lvl * steps / 12).max(0)
+    }
 }
 
 /// The facts of a commune for a year, as a JSON object of catalogue keys.

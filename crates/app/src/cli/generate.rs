@@ -280,3 +280,88 @@ fn units_of(
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(seed: u64) -> GenerateArgs {
+        GenerateArgs {
+            seed,
+            years: 2023..=2024,
+            provinces: vec!["84".into()],
+        }
+    }
+
+    binhyen_store::db_test!(generate_is_deterministic_sized_and_refuses_twice, |store| {
+        let quiet = |_: &str, _, _| {};
+        let first = generate(&store, &args(7), "vi", &quiet).await.unwrap();
+        // Trà Vinh: about 7 residential areas per commune, one form per group and year
+        assert!((90..=120).contains(&first.communes), "{first:?}");
+        let per_commune = first.areas as f64 / first.communes as f64;
+        assert!((5.5..=8.5).contains(&per_commune), "{first:?}");
+        assert_eq!(first.new_areas, first.areas);
+        assert!(
+            first.forms > 2 * (first.communes * 6 + first.areas * 4),
+            "{first:?}"
+        );
+
+        // the same seed on another database: the same data
+        let other = binhyen_store::testing::sqlite().await;
+        let again = generate(&other.store, &args(7), "vi", &quiet)
+            .await
+            .unwrap();
+        assert_eq!(again, first);
+        // another seed: other facts, the same residential areas
+        let third = binhyen_store::testing::sqlite().await;
+        let different = generate(&third.store, &args(8), "vi", &quiet)
+            .await
+            .unwrap();
+        assert_ne!(different.fingerprint, first.fingerprint);
+        assert_eq!(different.areas, first.areas);
+
+        // a second run refuses, names the years, and writes nothing
+        let before = facts::forms_in_years(&store, 2019..=2024)
+            .await
+            .unwrap()
+            .len();
+        let err = generate(&store, &args(7), "vi", &quiet).await.unwrap_err();
+        assert!(err.to_string().contains("2019–2024"), "{err}");
+        assert_eq!(
+            facts::forms_in_years(&store, 2019..=2024)
+                .await
+                .unwrap()
+                .len(),
+            before
+        );
+
+        // every generated form is valid for the catalogue, and most communes meet 19.2
+        let atlas = store.load_atlas().await.unwrap();
+        let reg = binhyen_core::standard::Registry::builtin();
+        let all = crate::service::evaluation::evaluate_scope(
+            &store,
+            &atlas,
+            reg,
+            None,
+            2024,
+            Some("ntm-xa-19.2"),
+            false,
+        )
+        .await
+        .unwrap();
+        let met = all
+            .iter()
+            .filter(|e| e.verdict == binhyen_core::standard::Verdict::Met)
+            .count();
+        assert!(met * 10 >= all.len() * 6, "{met} of {}", all.len());
+        assert!(met < all.len(), "some communes miss a rule");
+    });
+
+    #[test]
+    fn years_are_read_with_a_clear_message() {
+        assert_eq!(parse_years("2021-2025").unwrap(), 2021..=2025);
+        assert_eq!(parse_years("2024").unwrap(), 2024..=2024);
+        assert!(parse_years("2025-2021").unwrap_err().contains("2025-2021"));
+        assert!(parse_years("năm ngoái").is_err());
+    }
+}

@@ -10,6 +10,7 @@ mod audit;
 mod backup;
 mod bench;
 mod evaluate;
+mod evaluate_bench;
 mod generate;
 mod import;
 mod migrate;

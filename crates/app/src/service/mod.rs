@@ -12,6 +12,8 @@
 //! entry without its change cannot exist. Dropping a [`Change`] rolls everything back.
 
 pub mod evaluation;
+#[cfg(test)]
+mod evaluation_tests;
 pub mod password;
 pub mod sessions;
 pub mod users;

@@ -378,3 +378,54 @@ pub async fn section(
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+
+    use super::super::{AppState, router};
+    use super::*;
+
+    binhyen_store::db_test!(
+        the_evaluation_api_needs_a_login_and_is_documented,
+        |store| {
+            let state = AppState::new(store.clone());
+            for uri in ["/api/v1/units/1/evaluations?year=2024", "/api/v1/standards"] {
+                let resp = router(state.clone())
+                    .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+                    .await
+                    .unwrap();
+                assert_eq!(resp.status(), StatusCode::UNAUTHORIZED, "{uri}");
+            }
+            let resp = router(state.clone())
+                .oneshot(
+                    Request::get("/api/openapi.json")
+                        .body(Body::empty())
+                        .unwrap(),
+                )
+                .await
+                .unwrap();
+            let body = axum::body::to_bytes(resp.into_body(), 10_000_000)
+                .await
+                .unwrap();
+            let doc: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            assert!(doc["paths"]["/api/v1/units/{id}/evaluations"]["get"].is_object());
+            assert!(doc["paths"]["/api/v1/standards"]["get"].is_object());
+        }
+    );
+
+    #[test]
+    fn the_standards_list_names_provisional_rules_and_why() {
+        let list = standards_list(Registry::builtin(), "vi");
+        let v2024 = list
+            .iter()
+            .find(|s| s.id == "ntm-xa-19.2" && s.version == 3)
+            .unwrap();
+        assert_eq!(v2024.valid_until.as_deref(), Some("2025-12-31"));
+        assert!(!v2024.provisional_rules.is_empty());
+        assert!(v2024.provisional_rules.iter().all(|r| r.note.is_some()));
+        assert!(list.iter().any(|s| s.jurisdiction == "31"));
+    }
+}
