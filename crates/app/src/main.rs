@@ -6,6 +6,7 @@ mod cli;
 mod clock;
 mod config;
 mod directory;
+mod generate;
 mod service;
 mod units;
 mod web;

@@ -128,6 +128,18 @@ impl Facts {
             .map(|i| self.entries.remove(i).1)
     }
 
+    /// Moves every fact of `other` in, replacing values of the same fields (several stored
+    /// forms of one unit and year make one `Facts`).
+    pub fn absorb(&mut self, other: Facts) {
+        if self.entries.is_empty() {
+            self.entries = other.entries;
+            return;
+        }
+        for (id, entry) in other.entries {
+            self.set(id, entry);
+        }
+    }
+
     pub fn iter(&self) -> impl Iterator<Item = (FieldId, &FactEntry)> {
         self.entries.iter().map(|(k, v)| (*k, v))
     }

@@ -29,14 +29,17 @@ pub enum BenchWhat {
         #[arg(long, default_value_t = 1000)]
         runs: usize,
     },
+    /// Đánh giá từ cơ sở dữ liệu trên bộ dữ liệu giả lập (evaluation from the database on
+    /// the generated dataset; see `evaluate_bench`).
+    Evaluate(super::evaluate_bench::EvaluateBench),
 }
 
-fn ms(d: Duration) -> String {
+pub fn ms(d: Duration) -> String {
     format_decimal(d.as_secs_f64() * 1000.0, 3)
 }
 
 /// p50 and p99 of `runs` calls of `f`.
-fn percentiles(runs: usize, mut f: impl FnMut() -> usize) -> (Duration, Duration, usize) {
+pub fn percentiles(runs: usize, mut f: impl FnMut() -> usize) -> (Duration, Duration, usize) {
     let mut times = Vec::with_capacity(runs);
     let mut size = 0;
     for _ in 0..runs.max(1) {
@@ -50,6 +53,17 @@ fn percentiles(runs: usize, mut f: impl FnMut() -> usize) -> (Duration, Duration
 }
 
 struct Row(String, String);
+
+/// The PostgreSQL server to benchmark on: `--database-url postgres://…` or `TEST_PG_URL`.
+pub fn postgres_server(g: &GlobalOpts) -> anyhow::Result<Option<DatabaseUrl>> {
+    Ok(match &g.database_url {
+        Some(u) => Some(DatabaseUrl::parse(u)?).filter(|u| u.backend() == Backend::Postgres),
+        None => std::env::var("TEST_PG_URL")
+            .ok()
+            .map(|u| DatabaseUrl::parse(&u))
+            .transpose()?,
+    })
+}
 
 async fn one_backend(label: &str, url: &DatabaseUrl, rows: &mut Vec<Row>) -> anyhow::Result<Atlas> {
     let store = Store::connect(url).await?;
@@ -99,7 +113,10 @@ async fn one_backend(label: &str, url: &DatabaseUrl, rows: &mut Vec<Row>) -> any
 }
 
 pub async fn run(g: &GlobalOpts, args: BenchArgs) -> anyhow::Result<()> {
-    let BenchWhat::Units { runs } = args.what;
+    let runs = match args.what {
+        BenchWhat::Units { runs } => runs,
+        BenchWhat::Evaluate(b) => return super::evaluate_bench::run(g, b).await,
+    };
     let mut rows = Vec::new();
 
     let t = Instant::now();
@@ -121,14 +138,7 @@ pub async fn run(g: &GlobalOpts, args: BenchArgs) -> anyhow::Result<()> {
     let sqlite = DatabaseUrl::sqlite_file(&dir.path().join("bench.sqlite"));
     let atlas = one_backend("SQLite", &sqlite, &mut rows).await?;
 
-    let pg_server = match &g.database_url {
-        Some(u) => Some(DatabaseUrl::parse(u)?).filter(|u| u.backend() == Backend::Postgres),
-        None => std::env::var("TEST_PG_URL")
-            .ok()
-            .map(|u| DatabaseUrl::parse(&u))
-            .transpose()?,
-    };
-    if let Some(server) = pg_server {
+    if let Some(server) = postgres_server(g)? {
         let name = format!("binhyen_bench_{}", std::process::id());
         let url = Store::create_postgres_database(&server, &name).await?;
         let result = one_backend("PostgreSQL", &url, &mut rows).await;

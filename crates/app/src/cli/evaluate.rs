@@ -1,5 +1,9 @@
 //! `binhyen evaluate --case FILE [--standard ID] [--format table|json|explain]`: judges a case
 //! file (docs/case-format.md) without a database.
+//!
+//! `binhyen evaluate --unit CODE --year YYYY …` judges one unit from the stored facts, and
+//! `binhyen evaluate --scope CODE|VN --year YYYY …` every unit in a scope
+//! (`service::evaluation`). A code is looked up on the year's map.
 
 use std::path::PathBuf;
 
@@ -12,6 +16,8 @@ use rust_i18n::t;
 
 use super::standards::{StandardsArgs, read_file, table};
 use crate::config::GlobalOpts;
+use crate::directory::COUNTRY_CODE;
+use crate::service::evaluation::{self, map_date};
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, ValueEnum)]
 pub enum Format {
@@ -25,10 +31,20 @@ pub enum Format {
 }
 
 #[derive(Args, Debug)]
+#[command(group(clap::ArgGroup::new("what").required(true).args(["case", "unit", "scope"])))]
 pub struct EvaluateArgs {
-    /// Tệp hồ sơ JSON (the case file).
+    /// Tệp hồ sơ JSON (the case file), không cần cơ sở dữ liệu.
     #[arg(long = "case")]
-    pub case: PathBuf,
+    pub case: Option<PathBuf>,
+    /// Mã một đơn vị, đánh giá từ số liệu đã lưu (one unit's code, from the database).
+    #[arg(long, requires = "year")]
+    pub unit: Option<String>,
+    /// Mọi đơn vị trong phạm vi: mã đơn vị hoặc VN (every unit in a scope; VN = the country).
+    #[arg(long, requires = "year")]
+    pub scope: Option<String>,
+    /// Năm đánh giá (the year), với --unit hoặc --scope.
+    #[arg(long)]
+    pub year: Option<i32>,
     /// Chỉ đánh giá tiêu chuẩn này; mặc định mọi tiêu chuẩn áp dụng (only this standard).
     #[arg(long)]
     pub standard: Option<String>,
@@ -38,10 +54,13 @@ pub struct EvaluateArgs {
     pub source: StandardsArgs,
 }
 
-pub fn run(g: &GlobalOpts, args: EvaluateArgs) -> anyhow::Result<()> {
+pub async fn run(g: &GlobalOpts, args: EvaluateArgs) -> anyhow::Result<()> {
     let lang = g.lang.code();
     let reg = args.source.registry(lang, &[])?;
-    let file = read_file(&args.case)?;
+    let Some(path) = &args.case else {
+        return from_database(g, &reg, &args).await;
+    };
+    let file = read_file(path)?;
     let mut c = case::parse(&file, &reg).map_err(|e| {
         anyhow::anyhow!(
             "{}\n{}",
@@ -60,20 +79,7 @@ pub fn run(g: &GlobalOpts, args: EvaluateArgs) -> anyhow::Result<()> {
     }
     let explain = args.format != Format::Table;
     let evaluations = evaluate(&reg, &c, args.standard.as_deref(), explain, lang)?;
-    let out = match args.format {
-        Format::Json => serde_json::to_string_pretty(&evaluations)? + "\n",
-        Format::Explain => evaluations
-            .iter()
-            .map(|e| e.explain(lang))
-            .collect::<Vec<_>>()
-            .join("\n"),
-        Format::Table => evaluations
-            .iter()
-            .map(|e| render_table(&reg, e, lang))
-            .collect::<Vec<_>>()
-            .join("\n"),
-    };
-    print!("{out}");
+    print!("{}", render(&reg, &evaluations, args.format, lang)?);
     if !c.expect.is_empty() {
         let problems = c.check(&evaluations, lang);
         if !problems.is_empty() {
@@ -97,6 +103,79 @@ pub fn run(g: &GlobalOpts, args: EvaluateArgs) -> anyhow::Result<()> {
         );
     }
     Ok(())
+}
+
+/// `--unit` / `--scope`: verdicts from the stored facts.
+async fn from_database(g: &GlobalOpts, reg: &Registry, args: &EvaluateArgs) -> anyhow::Result<()> {
+    let lang = g.lang.code();
+    let year = args.year.unwrap_or_default();
+    let store = g.open_store().await?;
+    let atlas = crate::directory::installed(&store).await?.get();
+    let explain = args.format != Format::Table;
+    let standard = args.standard.as_deref();
+    let find = |code: &str| {
+        let d = map_date(&atlas, None, year);
+        atlas
+            .find_code(code.trim(), d)
+            .or_else(|| atlas.units_with_code(code.trim()).first().copied())
+            .ok_or_else(|| {
+                anyhow::anyhow!(
+                    "{}",
+                    t!(
+                        "evaluation.cli.unknown_unit",
+                        locale = lang,
+                        code = code,
+                        year = year
+                    )
+                )
+            })
+    };
+    let evaluations = match (&args.unit, &args.scope) {
+        (Some(code), _) => {
+            let unit = find(code)?;
+            evaluation::evaluate_unit(&store, &atlas, reg, unit, year, standard, explain).await
+        }
+        (None, Some(code)) => {
+            let scope = if code.trim().eq_ignore_ascii_case(COUNTRY_CODE) {
+                None
+            } else {
+                Some(find(code)?)
+            };
+            evaluation::evaluate_scope(&store, &atlas, reg, scope, year, standard, explain).await
+        }
+        (None, None) => bail!("--case, --unit, --scope"),
+    }
+    .map_err(|e| anyhow::anyhow!("{}", e.message(lang)))?;
+    if evaluations.is_empty() {
+        bail!(
+            "{}",
+            t!("evaluation.cli.nothing", locale = lang, year = year)
+        );
+    }
+    print!("{}", render(reg, &evaluations, args.format, lang)?);
+    Ok(())
+}
+
+/// Evaluations as a table, JSON or explanations.
+fn render(
+    reg: &Registry,
+    evaluations: &[Evaluation],
+    format: Format,
+    lang: &str,
+) -> anyhow::Result<String> {
+    Ok(match format {
+        Format::Json => serde_json::to_string_pretty(evaluations)? + "\n",
+        Format::Explain => evaluations
+            .iter()
+            .map(|e| e.explain(lang))
+            .collect::<Vec<_>>()
+            .join("\n"),
+        Format::Table => evaluations
+            .iter()
+            .map(|e| render_table(reg, e, lang))
+            .collect::<Vec<_>>()
+            .join("\n"),
+    })
 }
 
 fn evaluate(

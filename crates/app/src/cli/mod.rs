@@ -11,6 +11,8 @@ mod backup;
 mod bench;
 mod demo;
 mod evaluate;
+mod evaluate_bench;
+mod generate;
 mod import;
 mod migrate;
 mod serve;
@@ -58,6 +60,8 @@ pub enum Command {
     Evaluate(evaluate::EvaluateArgs),
     /// Xem và kiểm tra các tiêu chuẩn, danh mục số liệu (list, show and check standards).
     Standards(standards::StandardsCmd),
+    /// Sinh bộ dữ liệu giả lập toàn quốc có hạt giống (a seeded synthetic national dataset).
+    Generate(generate::GenerateArgs),
 }
 
 pub fn main() -> ExitCode {
@@ -92,8 +96,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Import(args) => import::run(&g, args).await,
         Command::Units(args) => units::run(&g, args).await,
         Command::Bench(args) => bench::run(&g, args).await,
-        Command::Evaluate(args) => evaluate::run(&g, args),
+        Command::Evaluate(args) => evaluate::run(&g, args).await,
         Command::Standards(cmd) => standards::run(&g, cmd),
+        Command::Generate(args) => generate::run(&g, args).await,
     }
 }
 

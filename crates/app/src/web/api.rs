@@ -28,7 +28,10 @@ use crate::directory::code_of;
                        (The security-and-order criterion of New Rural Development.)"
     ),
     modifiers(&Security),
-    tags((name = "auth", description = "Người dùng đang đăng nhập (the signed-in user)"))
+    tags(
+        (name = "auth", description = "Người dùng đang đăng nhập (the signed-in user)"),
+        (name = "evaluation", description = "Kết quả đánh giá theo tiêu chuẩn (verdicts)")
+    )
 )]
 struct ApiDoc;
 
@@ -55,7 +58,10 @@ impl Modify for Security {
 
 /// Every `/api/v1` endpoint. Others add theirs here.
 pub fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).routes(routes!(me))
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(me))
+        .routes(routes!(super::evaluation::unit_evaluations))
+        .routes(routes!(super::evaluation::standards))
 }
 
 /// The API routes, `/api/openapi.json` and `/api/docs`.

@@ -23,6 +23,7 @@ pub mod auth;
 #[cfg(test)]
 mod auth_tests;
 pub mod csrf;
+pub mod evaluation;
 mod i18n;
 mod pages;
 pub mod units;

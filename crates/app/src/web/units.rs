@@ -178,6 +178,8 @@ pub async fn index(
 #[derive(Deserialize, Default)]
 pub struct ShowQuery {
     date: Option<String>,
+    /// The year of the verdicts section.
+    year: Option<i32>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -186,6 +188,9 @@ pub struct ShowPage {
     pub tr: Tr,
     pub page: UnitPage,
     pub date_note: Option<String>,
+    pub unit_id: UnitId,
+    /// The unit's verdicts (`web::evaluation`).
+    pub verdicts: super::evaluation::VerdictsSection,
 }
 
 impl ShowPage {
@@ -196,27 +201,43 @@ impl ShowPage {
     pub fn back_href(&self) -> String {
         format!("/units?date={}", enc(&self.page.date))
     }
+
+    /// The unit page for another year of verdicts.
+    pub fn year_href(&self, year: &i32) -> String {
+        format!(
+            "/units/{}?date={}&year={year}#verdicts",
+            self.unit_id,
+            enc(&self.page.date)
+        )
+    }
 }
 
 pub async fn show(
     tr: Tr,
     State(state): State<AppState>,
+    user: Result<super::auth::CurrentUser, super::auth::AuthRejection>,
     Path(id): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> Response {
     let atlas = state.atlas.get();
     let (date, date_note) = page_date(&tr, q.date.as_deref());
-    let page = id
-        .parse::<UnitId>()
-        .ok()
-        .and_then(|id| views::unit_page(tr.code(), &atlas, id, date));
+    let unit_id = id.parse::<UnitId>().ok();
+    let page =
+        unit_id.and_then(|id| views::unit_page(tr.code(), &atlas, id, date).map(|p| (id, p)));
     match page {
-        Some(page) => ShowPage {
-            tr,
-            page,
-            date_note,
+        Some((unit_id, page)) => {
+            let verdicts =
+                super::evaluation::section(&state, user.as_ref().ok(), unit_id, q.year, tr.code())
+                    .await;
+            ShowPage {
+                tr,
+                page,
+                date_note,
+                unit_id,
+                verdicts,
+            }
+            .into_response()
         }
-        .into_response(),
         None => (
             StatusCode::NOT_FOUND,
             text(tr.code(), "units.not_found", &[("code", id)]),
