@@ -343,7 +343,7 @@ pub async fn act(
 ) -> Result<Acted, ServiceError> {
     let d = dossier(ctx, actor, id).await?;
     let cap = action.capability(d.state);
-    let (mut change, _) = begin(
+    let (change, _) = begin(
         ctx,
         actor,
         Check::need(cap, Scope::Unit(d.unit.id), wf::period_date(d.row.year)),
@@ -1213,3 +1213,7 @@ pub async fn upcoming_deadlines(
     Ok(out)
 }
 
+
+#[cfg(test)]
+#[path = "workflow_tests.rs"]
+mod tests;

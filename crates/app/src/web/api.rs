@@ -55,7 +55,11 @@ impl Modify for Security {
 
 /// Every `/api/v1` endpoint. Others add theirs here.
 pub fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).routes(routes!(me))
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(me))
+        .routes(routes!(super::workflow_api::get_dossier))
+        .routes(routes!(super::workflow_api::post_transition))
+        .routes(routes!(super::workflow_api::get_notifications))
 }
 
 /// The API routes, `/api/openapi.json` and `/api/docs`.

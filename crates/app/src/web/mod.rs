@@ -26,6 +26,8 @@ pub mod csrf;
 mod i18n;
 mod pages;
 pub mod units;
+mod workflow;
+mod workflow_api;
 
 pub use i18n::Tr;
 
@@ -79,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(api::routes())
         .merge(units::routes())
+        .merge(workflow::routes())
         .merge(assets::routes())
         .layer(middleware::from_fn(csrf::guard))
         .with_state(state)
