@@ -232,9 +232,9 @@ impl Action {
             Action::EnterData => Capability::EnterFacts,
             Action::Submit => Capability::Submit,
             Action::Explain { .. } => Capability::Submit,
-            Action::Return { .. } | Action::Forward { .. } | Action::Override { .. } => state
-                .level()
-                .map_or(Capability::Review, Level::capability),
+            Action::Return { .. } | Action::Forward { .. } | Action::Override { .. } => {
+                state.level().map_or(Capability::Review, Level::capability)
+            }
             Action::Decide { .. } | Action::Revoke => Capability::Decide,
         }
     }
@@ -448,7 +448,13 @@ mod tests {
         let c = chain(UnitKind::Commune, period_date(2025));
         let review = State::UnderReview(Level::Province);
         assert_eq!(
-            apply(review, &Action::Return { reason: "  ".into() }, &c),
+            apply(
+                review,
+                &Action::Return {
+                    reason: "  ".into()
+                },
+                &c
+            ),
             Err(Refusal::ReasonRequired)
         );
         let no_reason = Action::Override {
@@ -489,7 +495,10 @@ mod tests {
             Action::Forward { proposal: None }.capability(State::UnderReview(Level::Province)),
             Capability::Review
         );
-        assert_eq!(Action::Revoke.capability(State::Recognised), Capability::Decide);
+        assert_eq!(
+            Action::Revoke.capability(State::Recognised),
+            Capability::Decide
+        );
         assert_eq!(
             available(s, &chain(UnitKind::Commune, period_date(2024))),
             vec!["return", "forward", "override", "explain"]

@@ -68,8 +68,9 @@ pub struct Dossier {
 }
 
 fn dossier_of_row(ctx: &Ctx<'_>, row: DossierRow) -> Result<Dossier, ServiceError> {
-    let state = State::parse(&row.state, row.level.as_deref())
-        .ok_or_else(|| ServiceError::Internal(format!("dossier {}: state {}", row.id, row.state)))?;
+    let state = State::parse(&row.state, row.level.as_deref()).ok_or_else(|| {
+        ServiceError::Internal(format!("dossier {}: state {}", row.id, row.state))
+    })?;
     let unit = unit_of(ctx, row.unit_id)?;
     let chain = wf::chain(unit.kind, wf::period_date(row.year));
     Ok(Dossier {
@@ -156,16 +157,21 @@ pub async fn register(
     let (_, d) = store::register(change.tx(), unit, year, standard, ctx.now, &by(actor))
         .await
         .map_err(|e| match e {
-            RegisterError::Exists => ServiceError::invalid(
-                "standard",
-                "workflow.invalid.already_registered",
-                standard,
-            ),
+            RegisterError::Exists => {
+                ServiceError::invalid("standard", "workflow.invalid.already_registered", standard)
+            }
             RegisterError::Db(e) => ServiceError::Db(e),
         })?;
     store::add_transition(
         change.tx(),
-        &step_row(&d, actor, ctx, "register", State::Registered, State::Registered),
+        &step_row(
+            &d,
+            actor,
+            ctx,
+            "register",
+            State::Registered,
+            State::Registered,
+        ),
     )
     .await?;
     change
@@ -295,6 +301,8 @@ async fn contributions(
     let mut out: Vec<Contribution> = facts::history(db, d.unit_id, d.year)
         .await?
         .into_iter()
+        // Recognitions written back by a decision are not data entry.
+        .filter(|c| !c.source.starts_with("decision:"))
         .filter_map(|c| c.actor_id)
         .map(|user| Contribution {
             user,
@@ -342,6 +350,15 @@ pub async fn act(
     comments: BTreeMap<String, String>,
 ) -> Result<Acted, ServiceError> {
     let d = dossier(ctx, actor, id).await?;
+    // A second submit, or a stale version, is answered before the capability of the (moved)
+    // state is checked: the second reviewer learns what happened, not "no capability".
+    if wf::apply(d.state, &action, &d.chain) == Ok(Step::AlreadyDone) {
+        return Ok(Acted::AlreadyDone(d.row));
+    }
+    if seen.is_some_and(|v| v != d.row.version) {
+        let timeline = store::transitions(ctx.store, &[id]).await?;
+        return Err(conflict(timeline.last(), &d.row));
+    }
     let cap = action.capability(d.state);
     let (change, _) = begin(
         ctx,
@@ -354,9 +371,8 @@ pub async fn act(
         .await?
         .ok_or(ServiceError::NotFound)?;
     let d = dossier_of_row(ctx, row)?;
-    let step = wf::apply(d.state, &action, &d.chain).map_err(|r| {
-        ServiceError::invalid("dossier", r.key(), state_label(d.state, "vi"))
-    })?;
+    let step = wf::apply(d.state, &action, &d.chain)
+        .map_err(|r| ServiceError::invalid("dossier", r.key(), state_label(d.state, "vi")))?;
     if step == Step::AlreadyDone {
         return Ok(Acted::AlreadyDone(d.row));
     }
@@ -378,16 +394,21 @@ pub async fn act(
     match &action {
         Action::Return { reason } => {
             t.reason = Some(reason.trim().to_owned());
-            let comments: BTreeMap<&String, &String> =
-                comments.iter().filter(|(_, v)| !v.trim().is_empty()).collect();
+            let comments: BTreeMap<&String, &String> = comments
+                .iter()
+                .filter(|(_, v)| !v.trim().is_empty())
+                .collect();
             if !comments.is_empty() {
                 t.comments = Some(json!(comments).to_string());
             }
         }
         Action::Submit => {
             let facts = facts_json(change.tx(), d.unit.id, d.row.year).await?;
-            let eval = evaluate(change.tx(), registry, &d.unit, d.row.year, &d.row.standard).await?;
-            t.snapshot = Some(json!({ "facts": facts, "verdicts": verdicts_json(eval.as_ref()) }).to_string());
+            let eval =
+                evaluate(change.tx(), registry, &d.unit, d.row.year, &d.row.standard).await?;
+            t.snapshot = Some(
+                json!({ "facts": facts, "verdicts": verdicts_json(eval.as_ref()) }).to_string(),
+            );
         }
         Action::Forward { proposal } => {
             t.details = proposal.map(|p| json!({ "proposal": p }).to_string());
@@ -412,7 +433,8 @@ pub async fn act(
     let mut row = d.row.clone();
     if moved {
         let level = to.level().map(Level::as_str);
-        if !store::move_dossier(change.tx(), id, d.row.version, to.as_str(), level, ctx.now).await? {
+        if !store::move_dossier(change.tx(), id, d.row.version, to.as_str(), level, ctx.now).await?
+        {
             let timeline = store::transitions(change.tx(), &[id]).await?;
             return Err(conflict(timeline.last(), &d.row));
         }
@@ -423,8 +445,17 @@ pub async fn act(
     }
     store::add_transition(change.tx(), &t).await?;
     if let Action::Return { reason } = &action {
-        let args = json!({ "unit": d.unit.name, "year": d.row.year.to_string(), "reason": reason.trim() });
-        notify_preparers(ctx, &change, &d, "returned", "workflow.notify.returned", args).await?;
+        let args =
+            json!({ "unit": d.unit.name, "year": d.row.year.to_string(), "reason": reason.trim() });
+        notify_preparers(
+            ctx,
+            &change,
+            &d,
+            "returned",
+            "workflow.notify.returned",
+            args,
+        )
+        .await?;
     }
     change
         .commit(
@@ -517,20 +548,18 @@ pub async fn save_facts(
 ) -> Result<DossierRow, ServiceError> {
     let d = dossier(ctx, actor, id).await?;
     let file = SourceFile::new(format!("{}:{form}", d.unit.code), data.to_owned());
-    if let Err(problems) =
-        case::parse_facts(&file, registry, d.unit.kind, d.row.year, None)
-    {
-        let first = problems
-            .first()
-            .map(|p| p.render("vi"))
-            .unwrap_or_default();
-        return Err(ServiceError::invalid("facts", "workflow.invalid.facts", first));
+    if let Err(problems) = case::parse_facts(&file, registry, d.unit.kind, d.row.year, None) {
+        let first = problems.first().map(|p| p.render("vi")).unwrap_or_default();
+        return Err(ServiceError::invalid(
+            "facts",
+            "workflow.invalid.facts",
+            first,
+        ));
     }
     let new: serde_json::Map<String, J> = serde_json::from_str(data)
         .map_err(|e| ServiceError::invalid("facts", "workflow.invalid.facts", e))?;
-    let step = wf::apply(d.state, &Action::EnterData, &d.chain).map_err(|r| {
-        ServiceError::invalid("dossier", r.key(), state_label(d.state, "vi"))
-    })?;
+    let step = wf::apply(d.state, &Action::EnterData, &d.chain)
+        .map_err(|r| ServiceError::invalid("dossier", r.key(), state_label(d.state, "vi")))?;
     let (change, _) = begin(
         ctx,
         actor,
@@ -601,7 +630,13 @@ fn save_error(e: SaveError) -> ServiceError {
         SaveError::Conflict { current } => ServiceError::Conflict {
             key: "workflow.facts_conflict",
             value: current
-                .map(|c| format!("{} ({})", c.updated_by_name, crate::clock::format_time(c.updated_at)))
+                .map(|c| {
+                    format!(
+                        "{} ({})",
+                        c.updated_by_name,
+                        crate::clock::format_time(c.updated_at)
+                    )
+                })
                 .unwrap_or_default(),
         },
         SaveError::Db(e) => ServiceError::Db(e),
@@ -720,7 +755,13 @@ pub fn actions_for(ctx: &Ctx<'_>, actor: &Actor, d: &Dossier) -> Vec<&'static st
                 "revoke" => Action::Revoke,
                 _ => Action::Decide { recognised: true },
             };
-            allowed(ctx, actor, sample.capability(d.state), d.unit.id, d.row.year)
+            allowed(
+                ctx,
+                actor,
+                sample.capability(d.state),
+                d.unit.id,
+                d.row.year,
+            )
         })
         .collect()
 }
@@ -836,7 +877,10 @@ pub async fn classification_list(
                     }
                 }
                 "explain" => line.explanations.push((
-                    details["explanation"].as_str().unwrap_or_default().to_owned(),
+                    details["explanation"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .to_owned(),
                     t.by.name.clone(),
                 )),
                 _ => {}
@@ -867,7 +911,11 @@ pub struct NewDecision {
 
 fn required(field: &'static str, v: &str) -> Result<(), ServiceError> {
     if v.trim().is_empty() {
-        Err(ServiceError::invalid(field, "workflow.invalid.required", ""))
+        Err(ServiceError::invalid(
+            field,
+            "workflow.invalid.required",
+            "",
+        ))
     } else {
         Ok(())
     }
@@ -945,7 +993,11 @@ pub async fn issue_decision(
     let (mut change, grant) = begin(
         ctx,
         actor,
-        Check::need(Capability::Decide, Scope::Unit(first.unit.id), wf::period_date(year)),
+        Check::need(
+            Capability::Decide,
+            Scope::Unit(first.unit.id),
+            wf::period_date(year),
+        ),
     )
     .await?;
     let issuer = grant.and_then(|g| g.unit.unit());
@@ -967,7 +1019,16 @@ pub async fn issue_decision(
             authz::separation_of_duties(me, Capability::Decide, &history)
                 .map_err(ServiceError::Denied)?;
         }
-        if !store::move_dossier(change.tx(), d.row.id, d.row.version, to.as_str(), None, ctx.now).await? {
+        if !store::move_dossier(
+            change.tx(),
+            d.row.id,
+            d.row.version,
+            to.as_str(),
+            None,
+            ctx.now,
+        )
+        .await?
+        {
             return Err(conflict(None, &d.row));
         }
         let mut t = step_row(&d.row, actor, ctx, action.as_str(), d.state, to);
@@ -996,8 +1057,17 @@ pub async fn issue_decision(
     .await?;
     for d in &rows {
         write_recognition(ctx, actor, &change, d, &issued, registry).await?;
-        let args = json!({ "unit": d.unit.name, "number": issued.number, "year": year.to_string() });
-        notify_preparers(ctx, &change, d, "decision", &format!("workflow.notify.{kind}"), args).await?;
+        let args =
+            json!({ "unit": d.unit.name, "number": issued.number, "year": year.to_string() });
+        notify_preparers(
+            ctx,
+            &change,
+            d,
+            "decision",
+            &format!("workflow.notify.{kind}"),
+            args,
+        )
+        .await?;
         change
             .record(
                 Audit::new(audit_action(&action), "dossier", d.row.id)
@@ -1100,11 +1170,7 @@ async fn write_recognition(
 }
 
 /// A decision the actor may see (every unit it names must be visible).
-pub async fn decision(
-    ctx: &Ctx<'_>,
-    actor: &Actor,
-    id: i64,
-) -> Result<DecisionRow, ServiceError> {
+pub async fn decision(ctx: &Ctx<'_>, actor: &Actor, id: i64) -> Result<DecisionRow, ServiceError> {
     let d = store::decision(ctx.store, id)
         .await?
         .ok_or(ServiceError::NotFound)?;
@@ -1119,19 +1185,6 @@ pub async fn decision(
     }
 }
 
-/// Decisions naming a unit the actor may see, newest first.
-pub async fn decisions(
-    ctx: &Ctx<'_>,
-    actor: &Actor,
-    year: Option<i32>,
-) -> Result<Vec<DecisionRow>, ServiceError> {
-    Ok(store::decisions(ctx.store, year)
-        .await?
-        .into_iter()
-        .filter(|d| d.units.iter().any(|(u, _)| may_view(ctx, actor, *u, d.year)))
-        .collect())
-}
-
 /// Sets a year's deadline (`registration_end` or `lock`) for a province or the country;
 /// administrators only, inside their territory.
 pub async fn set_deadline(
@@ -1143,7 +1196,11 @@ pub async fn set_deadline(
     day: NaiveDate,
 ) -> Result<(), ServiceError> {
     if !matches!(kind, "registration_end" | "lock") {
-        return Err(ServiceError::invalid("kind", "workflow.invalid.deadline_kind", kind));
+        return Err(ServiceError::invalid(
+            "kind",
+            "workflow.invalid.deadline_kind",
+            kind,
+        ));
     }
     let (change, _) = begin(
         ctx,
@@ -1191,7 +1248,8 @@ pub async fn upcoming_deadlines(
     let mut out = Vec::new();
     let mut push = |kind: &'static str, day: NaiveDate| {
         let left = (day - today).num_days();
-        if (0..=horizon_days).contains(&left) && !out.iter().any(|n: &DeadlineNote| n.kind == kind) {
+        if (0..=horizon_days).contains(&left) && !out.iter().any(|n: &DeadlineNote| n.kind == kind)
+        {
             out.push(DeadlineNote {
                 kind,
                 day,
@@ -1212,7 +1270,6 @@ pub async fn upcoming_deadlines(
     }
     Ok(out)
 }
-
 
 #[cfg(test)]
 #[path = "workflow_tests.rs"]

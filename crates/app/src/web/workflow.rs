@@ -110,7 +110,9 @@ fn targs(tr: Tr, key: &str, args: &[(&str, String)]) -> String {
 }
 
 fn heads(tr: Tr, keys: &[&str]) -> Vec<String> {
-    keys.iter().map(|k| tr.t(&format!("workflow.col.{k}"))).collect()
+    keys.iter()
+        .map(|k| tr.t(&format!("workflow.col.{k}")))
+        .collect()
 }
 
 async fn table(
@@ -170,8 +172,7 @@ async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i
         Ok(t) => t,
         Err(e) => return user.fail(e).into_response(),
     };
-    let verdict = match svc::evaluate(ctx.store, &reg, &d.unit, d.row.year, &d.row.standard).await
-    {
+    let verdict = match svc::evaluate(ctx.store, &reg, &d.unit, d.row.year, &d.row.standard).await {
         Ok(Some(e)) => e.verdict_text.get(tr.code()).to_owned(),
         _ => tr.t("std.verdict.insufficient"),
     };
@@ -313,7 +314,16 @@ async fn save_facts(
     Form(f): Form<FactsForm>,
 ) -> Response {
     let ctx = state.ctx();
-    match svc::save_facts(&ctx, &user.actor, &state.registry.get(), id, &f.form, &f.data).await {
+    match svc::save_facts(
+        &ctx,
+        &user.actor,
+        &state.registry.get(),
+        id,
+        &f.form,
+        &f.data,
+    )
+    .await
+    {
         Ok(_) => Redirect::to(&format!("/dossiers/{id}")).into_response(),
         Err(e) => user.fail(e).into_response(),
     }
@@ -373,7 +383,11 @@ async fn unit_audit(
     Path(id): Path<i64>,
 ) -> Response {
     let ctx = state.ctx();
-    let visible = user.actor.grants.iter().any(|g| g.view.contains(Scope::Unit(id), ctx.units));
+    let visible = user
+        .actor
+        .grants
+        .iter()
+        .any(|g| g.view.contains(Scope::Unit(id), ctx.units));
     let Some(u) = ctx.units.by_id(id).filter(|_| visible) else {
         return user.fail(ServiceError::NotFound).into_response();
     };
@@ -396,13 +410,23 @@ pub struct ListQuery {
 impl ListQuery {
     /// The province (a unit code; the user's first unit by default) and year (this year).
     fn resolve(&self, ctx: &Ctx<'_>, user: &CurrentUser) -> Result<(i64, i32), ServiceError> {
-        let year = match self.year.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let year = match self
+            .year
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(y) => y
                 .parse()
                 .map_err(|_| ServiceError::invalid("year", "workflow.invalid.number", y))?,
             None => chrono::Datelike::year(&ctx.today()),
         };
-        let province = match self.province.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        let province = match self
+            .province
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+        {
             Some(code) => ctx
                 .units
                 .by_code(code, binhyen_core::workflow::period_date(year))
@@ -440,14 +464,26 @@ async fn registrations(
     }
     let note = counts
         .iter()
-        .map(|(s, n)| targs(tr, "workflow.page.count", &[("standard", s.clone()), ("count", n.to_string())]))
+        .map(|(s, n)| {
+            targs(
+                tr,
+                "workflow.page.count",
+                &[("standard", s.clone()), ("count", n.to_string())],
+            )
+        })
         .collect::<Vec<_>>()
         .join("; ");
     let rows = list
         .into_iter()
         .map(|(r, u)| Row {
             link: format!("/units/{}", u.id),
-            cells: vec![u.name, u.code, r.standard, format_time(r.registered_at), r.by.name],
+            cells: vec![
+                u.name,
+                u.code,
+                r.standard,
+                format_time(r.registered_at),
+                r.by.name,
+            ],
         })
         .collect();
     let head = heads(tr, &["unit", "code", "standard", "at", "actor"]);
@@ -455,7 +491,11 @@ async fn registrations(
     let mut page = table(
         &ctx,
         user,
-        targs(tr, "workflow.page.registrations", &[("scope", scope_name), ("year", year.to_string())]),
+        targs(
+            tr,
+            "workflow.page.registrations",
+            &[("scope", scope_name), ("year", year.to_string())],
+        ),
         head,
         rows,
     )
@@ -488,15 +528,35 @@ async fn register(
     let ctx = state.ctx();
     let Ok(year) = f.year.trim().parse::<i32>() else {
         return user
-            .fail(ServiceError::invalid("year", "workflow.invalid.number", &f.year))
+            .fail(ServiceError::invalid(
+                "year",
+                "workflow.invalid.number",
+                &f.year,
+            ))
             .into_response();
     };
-    let Some(unit) = ctx.units.by_code(&f.unit, binhyen_core::workflow::period_date(year)) else {
+    let Some(unit) = ctx
+        .units
+        .by_code(&f.unit, binhyen_core::workflow::period_date(year))
+    else {
         return user
-            .fail(ServiceError::invalid("unit", "workflow.invalid.standard", &f.unit))
+            .fail(ServiceError::invalid(
+                "unit",
+                "workflow.invalid.standard",
+                &f.unit,
+            ))
             .into_response();
     };
-    match svc::register(&ctx, &user.actor, &state.registry.get(), unit.id, year, f.standard.trim()).await {
+    match svc::register(
+        &ctx,
+        &user.actor,
+        &state.registry.get(),
+        unit.id,
+        year,
+        f.standard.trim(),
+    )
+    .await
+    {
         Ok(d) => Redirect::to(&format!("/dossiers/{}", d.id)).into_response(),
         Err(e) => user.fail(e).into_response(),
     }
@@ -515,10 +575,11 @@ async fn classification(
     };
     let standard = q.standard.clone().unwrap_or_else(|| "antt-xa".into());
     let reg = state.registry.get();
-    let lines = match svc::classification_list(&ctx, &user.actor, &reg, province, year, &standard).await {
-        Ok(l) => l,
-        Err(e) => return user.fail(e).into_response(),
-    };
+    let lines =
+        match svc::classification_list(&ctx, &user.actor, &reg, province, year, &standard).await {
+            Ok(l) => l,
+            Err(e) => return user.fail(e).into_response(),
+        };
     let proposed: Vec<String> = lines
         .iter()
         .filter(|l| l.dossier.state == binhyen_core::workflow::State::Proposed)
@@ -540,10 +601,12 @@ async fn classification(
                     .collect::<Vec<_>>()
                     .join("; "),
                 l.proposal
-                    .map(|p| tr.t(match p {
-                        Proposal::Recognise => "workflow.page.propose_yes",
-                        Proposal::NotRecognise => "workflow.page.propose_no",
-                    }))
+                    .map(|p| {
+                        tr.t(match p {
+                            Proposal::Recognise => "workflow.page.propose_yes",
+                            Proposal::NotRecognise => "workflow.page.propose_no",
+                        })
+                    })
                     .unwrap_or_default(),
                 l.explanations
                     .iter()
@@ -551,21 +614,49 @@ async fn classification(
                     .collect::<Vec<_>>()
                     .join("; "),
                 svc::state_label(l.dossier.state, tr.code()),
-                l.decision.as_ref().map(|d| d.number.clone()).unwrap_or_default(),
-                if l.revocation_risk { tr.t("workflow.page.risk") } else { String::new() },
+                l.decision
+                    .as_ref()
+                    .map(|d| d.number.clone())
+                    .unwrap_or_default(),
+                if l.revocation_risk {
+                    tr.t("workflow.page.risk")
+                } else {
+                    String::new()
+                },
             ],
         })
         .collect();
     let head = heads(
         tr,
-        &["unit", "verdict", "overrides", "proposal", "explanations", "state", "decision", "risk"],
+        &[
+            "unit",
+            "verdict",
+            "overrides",
+            "proposal",
+            "explanations",
+            "state",
+            "decision",
+            "risk",
+        ],
     );
-    let name = ctx.units.by_id(province).map(|u| u.name).unwrap_or_default();
-    let decides = user.actor.grants.iter().any(|g| g.role.can(binhyen_core::authz::Capability::Decide));
+    let name = ctx
+        .units
+        .by_id(province)
+        .map(|u| u.name)
+        .unwrap_or_default();
+    let decides = user
+        .actor
+        .grants
+        .iter()
+        .any(|g| g.role.can(binhyen_core::authz::Capability::Decide));
     let mut page = table(
         &ctx,
         user,
-        targs(tr, "workflow.page.classification", &[("scope", name), ("year", year.to_string())]),
+        targs(
+            tr,
+            "workflow.page.classification",
+            &[("scope", name), ("year", year.to_string())],
+        ),
         head,
         rows,
     )
@@ -575,9 +666,17 @@ async fn classification(
             action: "/decisions".into(),
             fields: vec![
                 ("number", tr.t("field.number"), String::new()),
-                ("signed_on", tr.t("field.signed_on"), format_date(ctx.today())),
+                (
+                    "signed_on",
+                    tr.t("field.signed_on"),
+                    format_date(ctx.today()),
+                ),
                 ("signer", tr.t("field.signer"), String::new()),
-                ("legal_basis", tr.t("field.legal_basis"), "Thông tư số 124/2021/TT-BCA".into()),
+                (
+                    "legal_basis",
+                    tr.t("field.legal_basis"),
+                    "Thông tư số 124/2021/TT-BCA".into(),
+                ),
                 ("dossiers", tr.t("field.dossiers"), proposed.join(",")),
             ],
             button: tr.t("workflow.page.issue"),
@@ -606,11 +705,17 @@ fn read_decision(f: &DecisionForm) -> Result<svc::NewDecision, ServiceError> {
         .split(',')
         .map(str::trim)
         .filter(|s| !s.is_empty())
-        .map(|s| s.parse().map_err(|_| ServiceError::invalid("dossiers", "workflow.invalid.number", s)))
+        .map(|s| {
+            s.parse()
+                .map_err(|_| ServiceError::invalid("dossiers", "workflow.invalid.number", s))
+        })
         .collect::<Result<Vec<i64>, _>>()?;
     let revokes = match f.revokes.trim() {
         "" => None,
-        s => Some(s.parse().map_err(|_| ServiceError::invalid("revokes", "workflow.invalid.number", s))?),
+        s => Some(
+            s.parse()
+                .map_err(|_| ServiceError::invalid("revokes", "workflow.invalid.number", s))?,
+        ),
     };
     Ok(svc::NewDecision {
         number: f.number.clone(),
@@ -638,7 +743,11 @@ async fn issue(
     }
 }
 
-async fn decision(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Response {
+async fn decision(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Response {
     let ctx = state.ctx();
     let tr = user.tr();
     let d = match svc::decision(&ctx, &user.actor, id).await {
@@ -650,13 +759,25 @@ async fn decision(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         .iter()
         .map(|(u, dos)| Row {
             link: format!("/dossiers/{dos}"),
-            cells: vec![ctx.units.by_id(*u).map(|x| x.name).unwrap_or_else(|| format!("#{u}"))],
+            cells: vec![
+                ctx.units
+                    .by_id(*u)
+                    .map(|x| x.name)
+                    .unwrap_or_else(|| format!("#{u}")),
+            ],
         })
         .collect();
     let mut page = table(
         &ctx,
         user,
-        targs(tr, "workflow.page.decision", &[("number", d.number.clone()), ("date", format_date(d.signed_on))]),
+        targs(
+            tr,
+            "workflow.page.decision",
+            &[
+                ("number", d.number.clone()),
+                ("date", format_date(d.signed_on)),
+            ],
+        ),
         heads(tr, &["unit"]),
         rows,
     )
@@ -667,7 +788,9 @@ async fn decision(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         tr.t("field.signer"),
         d.signer,
         d.legal_basis,
-        d.refers_to.map(|r| format!(" (→ #{r})")).unwrap_or_default()
+        d.refers_to
+            .map(|r| format!(" (→ #{r})"))
+            .unwrap_or_default()
     ));
     page.into_response()
 }
@@ -681,9 +804,13 @@ async fn notifications(State(state): State<AppState>, user: CurrentUser) -> Resp
             .map(|n| Row {
                 link: String::new(),
                 cells: vec![
-                    targs(tr, 
+                    targs(
+                        tr,
                         &format!("workflow.deadline.{}", n.kind),
-                        &[("day", format_date(n.day)), ("days", n.days_left.to_string())],
+                        &[
+                            ("day", format_date(n.day)),
+                            ("days", n.days_left.to_string()),
+                        ],
                     ),
                     String::new(),
                 ],
@@ -692,10 +819,13 @@ async fn notifications(State(state): State<AppState>, user: CurrentUser) -> Resp
         Err(e) => return user.fail(e).into_response(),
     };
     if let Some(me) = user.actor.id {
-        let list = store::notifications(ctx.store, me, 100).await.unwrap_or_default();
+        let list = store::notifications(ctx.store, me, 100)
+            .await
+            .unwrap_or_default();
         for n in list {
             let args: BTreeMap<String, String> = serde_json::from_str(&n.args).unwrap_or_default();
-            let args: Vec<(&str, String)> = args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+            let args: Vec<(&str, String)> =
+                args.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
             rows.push(Row {
                 link: n.link.clone(),
                 cells: vec![targs(tr, &n.text_key, &args), format_time(n.created_at)],

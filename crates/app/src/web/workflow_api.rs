@@ -136,7 +136,9 @@ pub async fn post_transition(
     let s = |o: &Option<String>| o.clone().unwrap_or_default();
     let action = match t.action.as_str() {
         "submit" => Action::Submit,
-        "return" => Action::Return { reason: s(&t.reason) },
+        "return" => Action::Return {
+            reason: s(&t.reason),
+        },
         "forward" => Action::Forward {
             proposal: match t.proposal.as_deref() {
                 Some("recognise") => Some(Proposal::Recognise),

@@ -211,7 +211,10 @@ pub async fn move_dossier(
 ) -> Result<bool, DbErr> {
     let r = dossier::Entity::update_many()
         .col_expr(dossier::Column::State, Expr::value(state))
-        .col_expr(dossier::Column::Level, Expr::value(level.map(str::to_owned)))
+        .col_expr(
+            dossier::Column::Level,
+            Expr::value(level.map(str::to_owned)),
+        )
         .col_expr(dossier::Column::Version, Expr::value(expected_version + 1))
         .col_expr(dossier::Column::UpdatedAt, Expr::value(at))
         .filter(dossier::Column::Id.eq(id))
