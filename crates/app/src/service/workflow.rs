@@ -1119,11 +1119,11 @@ async fn write_recognition(
             None => None,
         };
         for r in &mut list {
-            if r["standard"] == J::from(d.row.standard.clone())
-                && r["year"] == J::from(year)
+            if r["standard"] == d.row.standard.as_str()
+                && r["year"] == year
                 && revoked_number
                     .as_deref()
-                    .is_some_and(|n| r["decision_number"] == J::from(n))
+                    .is_some_and(|n| r["decision_number"] == n)
             {
                 r["revoked"] = J::Bool(true);
             }

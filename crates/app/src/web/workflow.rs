@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/decisions", post(issue))
         .route("/decisions/{id}", get(decision))
         .route("/notifications", get(notifications))
+        .route("/deadlines", post(set_deadline))
 }
 
 /// A form on a table page: action, fields (name, label, value), button.
@@ -837,4 +838,53 @@ async fn notifications(State(state): State<AppState>, user: CurrentUser) -> Resp
     table(&ctx, user, tr.t("workflow.nav.notifications"), head, rows)
         .await
         .into_response()
+}
+
+#[derive(Deserialize)]
+pub struct DeadlineForm {
+    /// A province code, or `VN` for the whole country.
+    scope: String,
+    year: String,
+    /// `registration_end` or `lock`.
+    kind: String,
+    day: String,
+}
+
+/// Sets a year's registration deadline or lock date (administrators of the territory).
+async fn set_deadline(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<DeadlineForm>,
+) -> Response {
+    let ctx = state.ctx();
+    let Ok(year) = f.year.trim().parse::<i32>() else {
+        return user
+            .fail(ServiceError::invalid(
+                "year",
+                "workflow.invalid.number",
+                &f.year,
+            ))
+            .into_response();
+    };
+    let Some(day) = parse_date(f.day.trim()) else {
+        return user
+            .fail(ServiceError::invalid(
+                "signed_on",
+                "workflow.invalid.date",
+                &f.day,
+            ))
+            .into_response();
+    };
+    let scope = if f.scope.trim() == crate::directory::COUNTRY_CODE {
+        Scope::Country
+    } else {
+        match ctx.units.by_code(&f.scope, day) {
+            Some(u) => Scope::Unit(u.id),
+            None => return user.fail(ServiceError::NotFound).into_response(),
+        }
+    };
+    match svc::set_deadline(&ctx, &user.actor, scope, year, f.kind.trim(), day).await {
+        Ok(()) => Redirect::to("/notifications").into_response(),
+        Err(e) => user.fail(e).into_response(),
+    }
 }
