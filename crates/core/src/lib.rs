@@ -15,3 +15,4 @@ pub mod standard;
 pub mod table;
 pub mod text;
 pub mod units;
+pub mod workflow;

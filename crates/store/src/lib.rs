@@ -13,6 +13,7 @@ pub mod migration;
 pub mod testing;
 mod tx;
 pub mod units;
+pub mod workflow;
 
 pub use connect::{Backend, ConnectError, DatabaseUrl};
 pub use sea_orm::DbErr;

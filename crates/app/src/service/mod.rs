@@ -17,6 +17,7 @@ mod evaluation_tests;
 pub mod password;
 pub mod sessions;
 pub mod users;
+pub mod workflow;
 
 use binhyen_core::authz::{self, Capability, Denied, Grant, Need, Scope, UserId};
 use binhyen_core::units::UnitId;
@@ -125,10 +126,6 @@ impl Audit {
         self
     }
 
-    #[allow(
-        dead_code,
-        reason = "for the dossier workflow, which lands in another branch"
-    )]
     pub fn dossier(mut self, id: i64) -> Audit {
         self.dossier = Some(id);
         self
@@ -155,6 +152,10 @@ pub enum ServiceError {
         key: &'static str,
         value: String,
     },
+    /// Someone else changed the object first: the locale key saying what happened, and its
+    /// argument (who, when, what).
+    #[error("conflict: {key}")]
+    Conflict { key: &'static str, value: String },
     /// Wrong login or password (the same answer for both).
     #[error("bad credentials")]
     BadCredentials,
@@ -201,6 +202,9 @@ impl ServiceError {
                     what = what
                 )
                 .into_owned()
+            }
+            ServiceError::Conflict { key, value } => {
+                t!(*key, locale = locale, value = value).into_owned()
             }
             ServiceError::BadCredentials => {
                 t!("auth.login.bad_credentials", locale = locale).into_owned()

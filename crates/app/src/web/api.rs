@@ -62,6 +62,9 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(me))
         .routes(routes!(super::evaluation::unit_evaluations))
         .routes(routes!(super::evaluation::standards))
+        .routes(routes!(super::workflow_api::get_dossier))
+        .routes(routes!(super::workflow_api::post_transition))
+        .routes(routes!(super::workflow_api::get_notifications))
 }
 
 /// The API routes, `/api/openapi.json` and `/api/docs`.

@@ -27,6 +27,8 @@ pub mod evaluation;
 mod i18n;
 mod pages;
 pub mod units;
+mod workflow;
+mod workflow_api;
 
 pub use i18n::Tr;
 
@@ -80,6 +82,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(api::routes())
         .merge(units::routes())
+        .merge(workflow::routes())
         .merge(assets::routes())
         .layer(middleware::from_fn(csrf::guard))
         .with_state(state)

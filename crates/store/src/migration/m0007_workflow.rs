@@ -1,0 +1,280 @@
+//! The review workflow: registrations, dossiers and their transitions, decisions (immutable once
+//! issued) with their units, notifications, and per-year deadlines.
+
+use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[derive(DeriveIden)]
+enum Registration {
+    Table,
+    Id,
+    UnitId,
+    Year,
+    Standard,
+    RegisteredAt,
+    ActorId,
+    ActorName,
+}
+
+#[derive(DeriveIden)]
+enum Dossier {
+    Table,
+    Id,
+    UnitId,
+    Year,
+    Standard,
+    State,
+    Level,
+    Version,
+    UpdatedAt,
+}
+
+#[derive(DeriveIden)]
+enum DossierTransition {
+    Table,
+    Id,
+    DossierId,
+    Action,
+    FromState,
+    FromLevel,
+    ToState,
+    ToLevel,
+    ActorId,
+    ActorName,
+    At,
+    Reason,
+    Comments,
+    Snapshot,
+    Details,
+}
+
+#[derive(DeriveIden)]
+enum Decision {
+    Table,
+    Id,
+    Number,
+    SignedOn,
+    Signer,
+    LegalBasis,
+    Kind,
+    RefersTo,
+    Year,
+    Standard,
+    IssuerUnitId,
+    IssuedAt,
+    ActorId,
+    ActorName,
+}
+
+#[derive(DeriveIden)]
+enum DecisionUnit {
+    Table,
+    Id,
+    DecisionId,
+    UnitId,
+    DossierId,
+}
+
+#[derive(DeriveIden)]
+enum Notification {
+    Table,
+    Id,
+    UserId,
+    Kind,
+    TextKey,
+    Args,
+    Link,
+    CreatedAt,
+    ReadAt,
+}
+
+#[derive(DeriveIden)]
+enum Deadline {
+    Table,
+    Id,
+    UnitId,
+    Year,
+    Kind,
+    Day,
+}
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.create_table(
+            Table::create()
+                .table(Registration::Table)
+                .if_not_exists()
+                .col(big_pk_auto(Registration::Id))
+                .col(big_integer(Registration::UnitId))
+                .col(integer(Registration::Year))
+                .col(string(Registration::Standard))
+                .col(timestamp_with_time_zone(Registration::RegisteredAt))
+                .col(big_integer_null(Registration::ActorId))
+                .col(string(Registration::ActorName))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_registration_unit_year_standard")
+                .table(Registration::Table)
+                .col(Registration::UnitId)
+                .col(Registration::Year)
+                .col(Registration::Standard)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Dossier::Table)
+                .if_not_exists()
+                .col(big_pk_auto(Dossier::Id))
+                .col(big_integer(Dossier::UnitId))
+                .col(integer(Dossier::Year))
+                .col(string(Dossier::Standard))
+                .col(string(Dossier::State))
+                .col(string_null(Dossier::Level))
+                .col(big_integer(Dossier::Version))
+                .col(timestamp_with_time_zone(Dossier::UpdatedAt))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ux_dossier_unit_year_standard")
+                .table(Dossier::Table)
+                .col(Dossier::UnitId)
+                .col(Dossier::Year)
+                .col(Dossier::Standard)
+                .unique()
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_dossier_year_state")
+                .table(Dossier::Table)
+                .col(Dossier::Year)
+                .col(Dossier::State)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(DossierTransition::Table)
+                .if_not_exists()
+                .col(big_pk_auto(DossierTransition::Id))
+                .col(big_integer(DossierTransition::DossierId))
+                .col(string(DossierTransition::Action))
+                .col(string(DossierTransition::FromState))
+                .col(string_null(DossierTransition::FromLevel))
+                .col(string(DossierTransition::ToState))
+                .col(string_null(DossierTransition::ToLevel))
+                .col(big_integer_null(DossierTransition::ActorId))
+                .col(string(DossierTransition::ActorName))
+                .col(timestamp_with_time_zone(DossierTransition::At))
+                .col(text_null(DossierTransition::Reason))
+                .col(text_null(DossierTransition::Comments))
+                .col(text_null(DossierTransition::Snapshot))
+                .col(text_null(DossierTransition::Details))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_dossier_transition_dossier")
+                .table(DossierTransition::Table)
+                .col(DossierTransition::DossierId)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Decision::Table)
+                .if_not_exists()
+                .col(big_pk_auto(Decision::Id))
+                .col(string(Decision::Number))
+                .col(date(Decision::SignedOn))
+                .col(string(Decision::Signer))
+                .col(text(Decision::LegalBasis))
+                .col(string(Decision::Kind))
+                .col(big_integer_null(Decision::RefersTo))
+                .col(integer(Decision::Year))
+                .col(string(Decision::Standard))
+                .col(big_integer_null(Decision::IssuerUnitId))
+                .col(timestamp_with_time_zone(Decision::IssuedAt))
+                .col(big_integer_null(Decision::ActorId))
+                .col(string(Decision::ActorName))
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(DecisionUnit::Table)
+                .if_not_exists()
+                .col(big_pk_auto(DecisionUnit::Id))
+                .col(big_integer(DecisionUnit::DecisionId))
+                .col(big_integer(DecisionUnit::UnitId))
+                .col(big_integer(DecisionUnit::DossierId))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_decision_unit_decision")
+                .table(DecisionUnit::Table)
+                .col(DecisionUnit::DecisionId)
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_decision_unit_dossier")
+                .table(DecisionUnit::Table)
+                .col(DecisionUnit::DossierId)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Notification::Table)
+                .if_not_exists()
+                .col(big_pk_auto(Notification::Id))
+                .col(big_integer(Notification::UserId))
+                .col(string(Notification::Kind))
+                .col(string(Notification::TextKey))
+                .col(text(Notification::Args))
+                .col(string(Notification::Link))
+                .col(timestamp_with_time_zone(Notification::CreatedAt))
+                .col(timestamp_with_time_zone_null(Notification::ReadAt))
+                .to_owned(),
+        )
+        .await?;
+        m.create_index(
+            Index::create()
+                .name("ix_notification_user")
+                .table(Notification::Table)
+                .col(Notification::UserId)
+                .to_owned(),
+        )
+        .await?;
+        m.create_table(
+            Table::create()
+                .table(Deadline::Table)
+                .if_not_exists()
+                .col(big_pk_auto(Deadline::Id))
+                .col(big_integer_null(Deadline::UnitId))
+                .col(integer(Deadline::Year))
+                .col(string(Deadline::Kind))
+                .col(date(Deadline::Day))
+                .to_owned(),
+        )
+        .await?;
+        Ok(())
+    }
+}
