@@ -105,6 +105,13 @@ impl CurrentUser {
     }
 }
 
+/// A year typed in a form or a query.
+fn year_of(s: &str) -> Result<i32, ServiceError> {
+    s.trim()
+        .parse()
+        .map_err(|_| ServiceError::invalid("year", "workflow.invalid.number", s))
+}
+
 /// A translated text with arguments.
 fn targs(tr: Tr, key: &str, args: &[(&str, String)]) -> String {
     binhyen_core::diag::tr(tr.code(), key, args)
@@ -417,9 +424,7 @@ impl ListQuery {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            Some(y) => y
-                .parse()
-                .map_err(|_| ServiceError::invalid("year", "workflow.invalid.number", y))?,
+            Some(y) => year_of(y)?,
             None => chrono::Datelike::year(&ctx.today()),
         };
         let province = match self
@@ -527,14 +532,9 @@ async fn register(
     Form(f): Form<RegisterForm>,
 ) -> Response {
     let ctx = state.ctx();
-    let Ok(year) = f.year.trim().parse::<i32>() else {
-        return user
-            .fail(ServiceError::invalid(
-                "year",
-                "workflow.invalid.number",
-                &f.year,
-            ))
-            .into_response();
+    let year = match year_of(&f.year) {
+        Ok(y) => y,
+        Err(e) => return user.fail(e).into_response(),
     };
     let Some(unit) = ctx
         .units
@@ -857,14 +857,9 @@ async fn set_deadline(
     Form(f): Form<DeadlineForm>,
 ) -> Response {
     let ctx = state.ctx();
-    let Ok(year) = f.year.trim().parse::<i32>() else {
-        return user
-            .fail(ServiceError::invalid(
-                "year",
-                "workflow.invalid.number",
-                &f.year,
-            ))
-            .into_response();
+    let year = match year_of(&f.year) {
+        Ok(y) => y,
+        Err(e) => return user.fail(e).into_response(),
     };
     let Some(day) = parse_date(f.day.trim()) else {
         return user
