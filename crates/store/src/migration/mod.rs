@@ -10,6 +10,7 @@ mod m0002_units;
 mod m0003_auth;
 mod m0004_audit;
 mod m0005_facts;
+mod m0006_fact_extras;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_auth::Migration),
             Box::new(m0004_audit::Migration),
             Box::new(m0005_facts::Migration),
+            Box::new(m0006_fact_extras::Migration),
         ]
     }
 }
