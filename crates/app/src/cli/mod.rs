@@ -11,6 +11,7 @@ mod backup;
 mod bench;
 mod evaluate;
 mod import;
+mod import_facts;
 mod migrate;
 mod serve;
 pub mod standards;

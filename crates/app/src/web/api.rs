@@ -28,7 +28,10 @@ use crate::directory::code_of;
                        (The security-and-order criterion of New Rural Development.)"
     ),
     modifiers(&Security),
-    tags((name = "auth", description = "Người dùng đang đăng nhập (the signed-in user)"))
+    tags(
+        (name = "auth", description = "Người dùng đang đăng nhập (the signed-in user)"),
+        (name = "facts", description = "Số liệu hằng năm (yearly facts)")
+    )
 )]
 struct ApiDoc;
 
@@ -55,7 +58,12 @@ impl Modify for Security {
 
 /// Every `/api/v1` endpoint. Others add theirs here.
 pub fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi()).routes(routes!(me))
+    use super::facts_api::{facts_history, save_form, unit_facts};
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(me))
+        .routes(routes!(unit_facts))
+        .routes(routes!(save_form))
+        .routes(routes!(facts_history))
 }
 
 /// The API routes, `/api/openapi.json` and `/api/docs`.

@@ -23,6 +23,8 @@ pub mod auth;
 #[cfg(test)]
 mod auth_tests;
 pub mod csrf;
+pub mod facts;
+mod facts_api;
 mod i18n;
 mod pages;
 pub mod units;
@@ -79,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .merge(admin::routes())
         .merge(api::routes())
         .merge(units::routes())
+        .merge(facts::routes())
         .merge(assets::routes())
         .layer(middleware::from_fn(csrf::guard))
         .with_state(state)
