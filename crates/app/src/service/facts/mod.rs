@@ -14,6 +14,8 @@
 
 pub mod documents;
 pub mod sheet;
+#[cfg(test)]
+pub(crate) mod tests;
 
 use std::collections::BTreeMap;
 
