@@ -58,12 +58,11 @@ impl Modify for Security {
 
 /// Every `/api/v1` endpoint. Others add theirs here.
 pub fn api_routes() -> OpenApiRouter<AppState> {
-    use super::facts_api::{facts_history, save_form, unit_facts};
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(me))
-        .routes(routes!(unit_facts))
-        .routes(routes!(save_form))
-        .routes(routes!(facts_history))
+        .routes(routes!(super::facts_api::unit_facts))
+        .routes(routes!(super::facts_api::save_form))
+        .routes(routes!(super::facts_api::facts_history))
 }
 
 /// The API routes, `/api/openapi.json` and `/api/docs`.

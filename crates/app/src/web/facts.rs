@@ -190,7 +190,7 @@ pub fn values_from_inputs(
     input: &HashMap<String, String>,
     tr: &Tr,
 ) -> (Map<String, JV>, HashMap<String, String>) {
-    let reg = state.registry.current();
+    let reg = state.registry.get();
     let cat = reg.catalogue();
     let mut values = Map::new();
     let mut errors = HashMap::new();
@@ -268,7 +268,7 @@ struct Ctx2 {
 }
 
 async fn load(state: &AppState, user: &CurrentUser, id: UnitId, year: i32, form: Option<&str>) -> Result<Ctx2, ServiceError> {
-    let reg = state.registry.current();
+    let reg = state.registry.get();
     let unit = svc::load(&state.ctx(), &reg, &user.actor, id, year).await?;
     let group = form
         .and_then(FormGroup::parse)
@@ -286,7 +286,7 @@ fn form_view(
     field_errors: &HashMap<String, String>,
 ) -> FormPage {
     let tr = Tr { lang: user.lang };
-    let reg = state.registry.current();
+    let reg = state.registry.get();
     let cat = reg.catalogue();
     let (u, year) = (&c.unit.unit, c.unit.year);
     let lock_date = c.unit.lock.as_ref().map(|l| l.lock_date);
@@ -453,7 +453,7 @@ async fn form_save(
             confirm_warnings: input.get("confirm").is_some(),
             source: "web".into(),
         };
-        let reg = state.registry.current();
+        let reg = state.registry.get();
         match svc::save(&state.ctx(), &reg, &user.actor, &req).await {
             Ok(_) => {
                 return Redirect::to(&format!("/units/{id}/facts/{year}?form={}&saved=1", c.group.as_str())).into_response();
@@ -523,7 +523,7 @@ pub struct HistoryPage {
 }
 
 fn field_label(state: &AppState, key: &str, year: i32, tr: &Tr) -> String {
-    let reg = state.registry.current();
+    let reg = state.registry.get();
     let cat = reg.catalogue();
     cat.field(key)
         .map(|f| cat.label(f.id, year).get(tr.code()).to_owned())
@@ -653,7 +653,7 @@ async fn overview(State(state): State<AppState>, user: CurrentUser, Query(q): Qu
         }
     };
     ids.retain(|id| atlas.version_at(*id, on).is_some());
-    let reg = state.registry.current();
+    let reg = state.registry.get();
     let cat = reg.catalogue();
     let ctx = state.ctx();
     let rows = binhyen_store::facts::forms_of_units(&state.store, &ids, year..=year).await.unwrap_or_default();
@@ -717,7 +717,7 @@ async fn template(State(state): State<AppState>, user: CurrentUser, Query(q): Qu
     if !user.actor.grants.iter().any(|g| g.view.contains(scope, &*state.units)) {
         return fail(&user, ServiceError::Denied(binhyen_core::authz::Denied::OutsideTerritory));
     }
-    let reg = state.registry.current();
+    let reg = state.registry.get();
     let atlas = state.atlas.get();
     match sheet::template(&state.ctx(), &reg, &atlas, scope, year).await {
         Ok(bytes) => {
@@ -833,7 +833,7 @@ async fn import_post(State(state): State<AppState>, user: CurrentUser, mut mp: M
         return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
     };
     page.year = year;
-    let reg = state.registry.current();
+    let reg = state.registry.get();
     let atlas = state.atlas.get();
     let ctx = state.ctx();
     let plan = match sheet::plan(&ctx, &reg, &user.actor, &atlas, &name, &bytes, year, &|_, _| {}).await {
@@ -879,6 +879,7 @@ async fn import_post(State(state): State<AppState>, user: CurrentUser, mut mp: M
             ("forms", format_int(plan.forms.len() as i64)),
         ],
     ));
+    let state = &state;
     page.preview = plan
         .forms
         .iter()

@@ -130,7 +130,7 @@ pub async fn unit_facts(
     user: CurrentUser,
     Path((id, year)): Path<(UnitId, i32)>,
 ) -> Response {
-    let reg = state.registry.current();
+    let reg = state.registry.get();
     match svc::load(&state.ctx(), &reg, &user.actor, id, year).await {
         Ok(u) => Json(ApiUnitFacts {
             unit_id: u.unit.id,
@@ -184,7 +184,7 @@ pub async fn save_form(
         confirm_warnings: body.confirm_warnings,
         source: "api".into(),
     };
-    let reg = state.registry.current();
+    let reg = state.registry.get();
     let e = match svc::save(&state.ctx(), &reg, &user.actor, &req).await {
         Ok(saved) => {
             let facts = serde_json::from_str(&saved.row.data).unwrap_or_default();

@@ -303,6 +303,7 @@ fn custom(place: Place, value: Option<String>, vi: String, en: String) -> Proble
 
 /// Reads a filled template (.xlsx) or a long CSV file, checks every value, unit, scope and lock,
 /// and returns what would change. Every problem is listed with its place.
+#[allow(clippy::too_many_arguments, reason = "the file, its year and the caller's context")]
 pub async fn plan(
     ctx: &Ctx<'_>,
     reg: &Registry,
