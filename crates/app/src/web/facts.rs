@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/facts", get(overview))
         .route("/facts/template.xlsx", get(template))
         .route("/facts/import", get(import_page).post(import_post))
+        .route("/facts/lock", axum::routing::post(lock_post))
         .route("/units/{id}/facts/{year}", get(form_page).post(form_save))
         .route("/units/{id}/facts/{year}/history", get(history_page))
         .route("/units/{id}/facts/{year}/documents", axum::routing::post(document_upload))
@@ -455,8 +456,25 @@ async fn form_save(
         };
         let reg = state.registry.get();
         match svc::save(&state.ctx(), &reg, &user.actor, &req).await {
-            Ok(_) => {
+            Ok(saved) if saved.findings.is_empty() => {
                 return Redirect::to(&format!("/units/{id}/facts/{year}?form={}&saved=1", c.group.as_str())).into_response();
+            }
+            Ok(saved) => {
+                // Saved as a draft with errors, or with confirmed warnings: show them.
+                let c = match load(&state, &user, id, year, Some(c.group.as_str())).await {
+                    Ok(c) => c,
+                    Err(e) => return fail(&user, e),
+                };
+                let mut page = form_view(&state, &user, &c, &values, &HashMap::new());
+                page.notice = Some(tr.t("facts.form.saved"));
+                for f in saved.findings {
+                    let m = f.message.render(tr.code());
+                    match f.severity {
+                        Severity::Error => page.errors.push(m),
+                        Severity::Warning => page.warnings.push(m),
+                    }
+                }
+                return with_documents(&state, &user, page, id, year).await.into_response();
             }
             Err(e) => {
                 page = form_view(&state, &user, &c, &values, &field_errors);
@@ -621,6 +639,8 @@ pub struct OverviewPage {
     pub groups: Vec<String>,
     pub rows: Vec<OverviewRow>,
     pub template_href: String,
+    pub is_province: bool,
+    pub csrf: Csrf,
 }
 
 /// The scope a request names (a unit code), or the caller's first view scope.
@@ -694,7 +714,10 @@ async fn overview(State(state): State<AppState>, user: CurrentUser, Query(q): Qu
         })
         .collect();
     let scope_code = crate::directory::code_of(&*state.units, scope);
+    let is_province = matches!(scope, Scope::Unit(u) if state.units.by_id(u).is_some_and(|u| u.kind == UnitKind::Province));
     OverviewPage {
+        is_province,
+        csrf: user.csrf.clone(),
         title: crate::directory::describe(&*state.units, scope, &tr.t("facts.country")),
         tr,
         year,
@@ -967,6 +990,39 @@ async fn document_download(State(state): State<AppState>, user: CurrentUser, Pat
             )
                 .into_response()
         }
+        Err(e) => fail(&user, e),
+    }
+}
+
+// ------------------------------------------------------------------ lock dates
+
+#[derive(Deserialize)]
+pub struct LockForm {
+    scope: String,
+    year: i32,
+    /// dd/mm/yyyy: set the lock date; empty with a reason: reopen.
+    #[serde(default)]
+    date: String,
+    #[serde(default)]
+    reason: String,
+}
+
+/// A province sets the lock date of a year, or reopens it with a reason.
+async fn lock_post(State(state): State<AppState>, user: CurrentUser, Form(f): Form<LockForm>) -> Response {
+    let Some(Scope::Unit(province)) = scope_of(&state, &user.actor, Some(&f.scope), f.year) else {
+        return fail(&user, ServiceError::NotFound);
+    };
+    let ctx = state.ctx();
+    let done = if f.date.trim().is_empty() {
+        svc::reopen(&ctx, &user.actor, province, f.year, &f.reason).await
+    } else {
+        match parse_date(&f.date) {
+            Some(d) => svc::set_lock(&ctx, &user.actor, province, f.year, d).await,
+            None => Err(ServiceError::invalid("year", "facts.input.not_date", &f.date)),
+        }
+    };
+    match done {
+        Ok(()) => Redirect::to(&format!("/facts?scope={}&year={}", f.scope.trim(), f.year)).into_response(),
         Err(e) => fail(&user, e),
     }
 }

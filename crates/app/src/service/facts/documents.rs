@@ -46,11 +46,6 @@ pub struct Upload {
     pub issuer: String,
 }
 
-/// The reference a document fact's `file` member uses for a stored document.
-pub fn reference(id: i64) -> String {
-    format!("doc:{id}")
-}
-
 /// Stores an uploaded document (data-entry scope over the unit); returns its description.
 pub async fn upload(
     ctx: &Ctx<'_>,

@@ -371,7 +371,6 @@ pub struct SaveForm {
 #[derive(Clone, Debug)]
 pub struct Saved {
     pub row: FormRow,
-    pub changes: usize,
     pub findings: Vec<Finding>,
 }
 
@@ -520,7 +519,6 @@ pub async fn save(
     change.commit(audit).await?;
     Ok(Saved {
         row,
-        changes: diff.len(),
         findings: found,
     })
 }

@@ -412,7 +412,7 @@ db_test!(template_round_trip_and_bad_files_change_nothing, |store| {
         ("ma.xlsx", book(TRAFFIC, &header, &[row("99999", C::N(1.0))]), "không có đơn vị nào"),
         ("ct.xlsx", book(TRAFFIC, &header, &[row("29001", C::F("=1+2"))]), "công thức"),
         ("am.xlsx", book(TRAFFIC, &header, &[row("29001", C::N(-2.0))]), "không âm"),
-        ("text.xlsx", b"Mã đơn vị;Số vụ\n29001;3\n".to_vec(), "không phải tệp Excel"),
+        ("text.xlsx", "Mã đơn vị;Số vụ\n29001;3\n".as_bytes().to_vec(), "không phải tệp Excel"),
         ("big.xlsx", vec![b'P'; 10 * 1024 * 1024 + 1], "vượt giới hạn"),
     ];
     for (name, bytes, expected) in &cases {
