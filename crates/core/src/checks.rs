@@ -55,7 +55,11 @@ const TEAMS: [(&str, &str); 3] = [
 const TOTALS: [(&[&str], &str); 1] = [(&CRIME_CATEGORIES, "serious_crimes")];
 
 /// List fields whose records are events of the year: their `date` must lie inside it.
-const EVENT_LISTS: [&str; 3] = ["security_events", "mass_complaints", "disciplinary_measures"];
+const EVENT_LISTS: [&str; 3] = [
+    "security_events",
+    "mass_complaints",
+    "disciplinary_measures",
+];
 
 /// A value is flagged when it is more than `HISTORY_FACTOR` × or less than 1/`HISTORY_FACTOR` of
 /// the mean of the previous years, and differs from it by at least `HISTORY_MIN_DIFF`.
@@ -385,10 +389,7 @@ mod tests {
             ]
         );
         assert!(
-            found[0]
-                .message
-                .render("vi")
-                .contains("101"),
+            found[0].message.render("vi").contains("101"),
             "{}",
             found[0].message.render("vi")
         );
@@ -429,7 +430,8 @@ mod tests {
             facts(&reg, &[("drug_users", 5), ("gambling_cases", 1)]),
             facts(&reg, &[("drug_users", 6), ("gambling_cases", 1)]),
         ];
-        let earlier: Vec<(i32, &Facts)> = vec![(2021, &past[0]), (2022, &past[1]), (2023, &past[2])];
+        let earlier: Vec<(i32, &Facts)> =
+            vec![(2021, &past[0]), (2022, &past[1]), (2023, &past[2])];
         // mean 5: 16 > 15 and differs by 11 → warning; gambling 4 vs 1 is > 3× but only 3 apart.
         let now = facts(&reg, &[("drug_users", 16), ("gambling_cases", 4)]);
         let found = check(cat, 2024, &now, &earlier);

@@ -38,13 +38,16 @@ pub async fn run(g: &GlobalOpts, args: ImportFactsArgs) -> anyhow::Result<()> {
         anyhow::anyhow!(text(
             lang,
             "units.cli.read_failed",
-            &[("path", args.file.display().to_string()), ("reason", e.to_string())]
+            &[
+                ("path", args.file.display().to_string()),
+                ("reason", e.to_string())
+            ]
         ))
     })?;
-    let name = args
-        .file
-        .file_name()
-        .map_or_else(|| args.file.display().to_string(), |n| n.to_string_lossy().into_owned());
+    let name = args.file.file_name().map_or_else(
+        || args.file.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
     let reg = args.standards.registry(lang, &[])?;
     let store = g.open_store().await?;
     let atlas = crate::directory::installed(&store).await?;
@@ -69,12 +72,26 @@ pub async fn run(g: &GlobalOpts, args: ImportFactsArgs) -> anyhow::Result<()> {
         }
     };
     let started = Instant::now();
-    let plan = sheet::plan(&ctx, &reg, &actor, &atlas.get(), &name, &bytes, args.year, &progress("units.cli.checking")).await;
+    let plan = sheet::plan(
+        &ctx,
+        &reg,
+        &actor,
+        &atlas.get(),
+        &name,
+        &bytes,
+        args.year,
+        &progress("units.cli.checking"),
+    )
+    .await;
     let plan = match plan {
         Ok(p) => p,
         Err(e) => {
             bar.finish_and_clear();
-            let lines = if lang == "en" { e.english() } else { e.to_string() };
+            let lines = if lang == "en" {
+                e.english()
+            } else {
+                e.to_string()
+            };
             eprintln!("{lines}");
             return Err(anyhow::anyhow!(text(
                 lang,
@@ -103,14 +120,23 @@ pub async fn run(g: &GlobalOpts, args: ImportFactsArgs) -> anyhow::Result<()> {
             text(
                 lang,
                 "facts.cli.dry_run",
-                &[("changes", plan.change_count().to_string()), ("forms", plan.forms.len().to_string())]
+                &[
+                    ("changes", plan.change_count().to_string()),
+                    ("forms", plan.forms.len().to_string())
+                ]
             )
         );
         return Ok(());
     }
-    let n = sheet::commit(&ctx, &actor, &plan, args.reason.as_deref(), &progress("units.cli.writing"))
-        .await
-        .map_err(|e| anyhow::anyhow!(e.message(lang)))?;
+    let n = sheet::commit(
+        &ctx,
+        &actor,
+        &plan,
+        args.reason.as_deref(),
+        &progress("units.cli.writing"),
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e.message(lang)))?;
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     println!(

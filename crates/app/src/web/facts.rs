@@ -39,7 +39,10 @@ pub fn routes() -> Router<AppState> {
         .route("/facts/lock", axum::routing::post(lock_post))
         .route("/units/{id}/facts/{year}", get(form_page).post(form_save))
         .route("/units/{id}/facts/{year}/history", get(history_page))
-        .route("/units/{id}/facts/{year}/documents", axum::routing::post(document_upload))
+        .route(
+            "/units/{id}/facts/{year}/documents",
+            axum::routing::post(document_upload),
+        )
         .route("/documents/{id}", get(document_download))
 }
 
@@ -52,7 +55,11 @@ fn fail(user: &CurrentUser, e: ServiceError) -> Response {
 }
 
 fn this_year(state: &AppState) -> i32 {
-    state.clock.now().with_timezone(&crate::clock::vietnam()).year()
+    state
+        .clock
+        .now()
+        .with_timezone(&crate::clock::vietnam())
+        .year()
 }
 
 // ------------------------------------------------------------------ form page
@@ -140,7 +147,9 @@ fn shown(ty: &FieldType, v: &JV) -> (String, Vec<String>) {
     match ty {
         FieldType::Int => (v.as_i64().map(format_int).unwrap_or_default(), vec![]),
         FieldType::Bool => (
-            v.as_bool().map(|b| if b { "yes" } else { "no" }.to_owned()).unwrap_or_default(),
+            v.as_bool()
+                .map(|b| if b { "yes" } else { "no" }.to_owned())
+                .unwrap_or_default(),
             vec![],
         ),
         FieldType::Date => (iso_to_shown(v.as_str()), vec![]),
@@ -149,11 +158,23 @@ fn shown(ty: &FieldType, v: &JV) -> (String, Vec<String>) {
             if v.is_null() {
                 ("none".into(), vec![String::new(); 4])
             } else {
-                (String::new(), vec![s("number"), iso_to_shown(v.get("date").and_then(JV::as_str)), s("issuer"), s("file")])
+                (
+                    String::new(),
+                    vec![
+                        s("number"),
+                        iso_to_shown(v.get("date").and_then(JV::as_str)),
+                        s("issuer"),
+                        s("file"),
+                    ],
+                )
             }
         }
         FieldType::Judgement => {
-            let b = v.get("value").and_then(JV::as_bool).map(|b| if b { "yes" } else { "no" }).unwrap_or_default();
+            let b = v
+                .get("value")
+                .and_then(JV::as_bool)
+                .map(|b| if b { "yes" } else { "no" })
+                .unwrap_or_default();
             let r = v.get("reason").and_then(JV::as_str).unwrap_or_default();
             (String::new(), vec![b.to_owned(), r.to_owned()])
         }
@@ -205,16 +226,24 @@ pub fn values_from_inputs(
         let date = |s: &str, errors: &mut HashMap<String, String>| match parse_date(s) {
             Some(d) => Some(JV::String(d.to_string())),
             None => {
-                errors.insert(key.to_owned(), t(tr, "facts.input.not_date", &[("value", s.to_owned())]));
+                errors.insert(
+                    key.to_owned(),
+                    t(tr, "facts.input.not_date", &[("value", s.to_owned())]),
+                );
                 None
             }
         };
         let value = match &f.ty {
-            _ if raw.is_empty() && !matches!(f.ty, FieldType::Document | FieldType::Judgement) => None,
+            _ if raw.is_empty() && !matches!(f.ty, FieldType::Document | FieldType::Judgement) => {
+                None
+            }
             FieldType::Int => match parse_number(raw) {
                 Some(n) if n >= 0.0 && n.fract() == 0.0 => Some(JV::from(n as i64)),
                 _ => {
-                    errors.insert(key.to_owned(), t(tr, "facts.input.not_count", &[("value", raw.to_owned())]));
+                    errors.insert(
+                        key.to_owned(),
+                        t(tr, "facts.input.not_count", &[("value", raw.to_owned())]),
+                    );
                     None
                 }
             },
@@ -232,7 +261,10 @@ pub fn values_from_inputs(
                 let part = |p: &str| get(&format!("f.{key}.{p}"));
                 if get(&format!("f.{key}")) == "none" {
                     Some(JV::Null)
-                } else if ["number", "date", "issuer", "file"].iter().all(|p| part(p).is_empty()) {
+                } else if ["number", "date", "issuer", "file"]
+                    .iter()
+                    .all(|p| part(p).is_empty())
+                {
                     None
                 } else {
                     let mut m = Map::new();
@@ -248,7 +280,10 @@ pub fn values_from_inputs(
                 }
             }
             FieldType::Judgement => {
-                let (b, r) = (get(&format!("f.{key}.value")), get(&format!("f.{key}.reason")));
+                let (b, r) = (
+                    get(&format!("f.{key}.value")),
+                    get(&format!("f.{key}.reason")),
+                );
                 if b.is_empty() && r.is_empty() {
                     None
                 } else {
@@ -268,7 +303,13 @@ struct Ctx2 {
     group: FormGroup,
 }
 
-async fn load(state: &AppState, user: &CurrentUser, id: UnitId, year: i32, form: Option<&str>) -> Result<Ctx2, ServiceError> {
+async fn load(
+    state: &AppState,
+    user: &CurrentUser,
+    id: UnitId,
+    year: i32,
+    form: Option<&str>,
+) -> Result<Ctx2, ServiceError> {
     let reg = state.registry.get();
     let unit = svc::load(&state.ctx(), &reg, &user.actor, id, year).await?;
     let group = form
@@ -300,7 +341,11 @@ fn form_view(
             label: f.group.label(tr.code()),
             href: format!("/units/{}/facts/{year}?form={}", u.id, f.group.as_str()),
             active: f.group == c.group,
-            state: state_label(&tr, f.status(), overdue && f.status() != Some(svc::SUBMITTED)),
+            state: state_label(
+                &tr,
+                f.status(),
+                overdue && f.status() != Some(svc::SUBMITTED),
+            ),
         })
         .collect();
     let fields = cat
@@ -308,7 +353,10 @@ fn form_view(
         .into_iter()
         .filter(|(_, v)| v.group == c.group)
         .map(|(f, v)| {
-            let (value, mut parts) = values.get(&f.key).map(|x| shown(&f.ty, x)).unwrap_or_default();
+            let (value, mut parts) = values
+                .get(&f.key)
+                .map(|x| shown(&f.ty, x))
+                .unwrap_or_default();
             let input = input_of(&f.ty);
             let n = match input {
                 "document" => 4,
@@ -319,7 +367,9 @@ fn form_view(
             FieldView {
                 key: f.key.clone(),
                 label: v.label.get(tr.code()).to_owned(),
-                help: reg.field_help(&f.key, u.kind, year, tr.code()).unwrap_or_default(),
+                help: reg
+                    .field_help(&f.key, u.kind, year, tr.code())
+                    .unwrap_or_default(),
                 input,
                 value,
                 parts,
@@ -370,12 +420,22 @@ fn form_view(
         locked: svc::is_locked(c.unit.lock.as_ref(), state.ctx().today())
             .map(|d| t(&tr, "facts.err.locked", &[("date", format_date(d))])),
         lock_info: c.unit.lock.as_ref().map(|l| {
-            t(&tr, "facts.form.lock_info", &[("date", format_date(l.lock_date))])
-                + &if l.reopened {
-                    format!(" {}", t(&tr, "facts.form.reopened", &[("reason", l.reason.clone().unwrap_or_default())]))
-                } else {
-                    String::new()
-                }
+            t(
+                &tr,
+                "facts.form.lock_info",
+                &[("date", format_date(l.lock_date))],
+            ) + &if l.reopened {
+                format!(
+                    " {}",
+                    t(
+                        &tr,
+                        "facts.form.reopened",
+                        &[("reason", l.reason.clone().unwrap_or_default())]
+                    )
+                )
+            } else {
+                String::new()
+            }
         }),
         reason: String::new(),
         documents: vec![],
@@ -388,7 +448,13 @@ fn form_view(
     }
 }
 
-async fn with_documents(state: &AppState, user: &CurrentUser, mut page: FormPage, id: UnitId, year: i32) -> FormPage {
+async fn with_documents(
+    state: &AppState,
+    user: &CurrentUser,
+    mut page: FormPage,
+    id: UnitId,
+    year: i32,
+) -> FormPage {
     if page.group == FormGroup::Documents.as_str()
         && let Ok(docs) = documents::list(&state.ctx(), &user.actor, id, year).await
     {
@@ -419,12 +485,18 @@ async fn form_page(
         Ok(c) => c,
         Err(e) => return fail(&user, e),
     };
-    let values = c.unit.form(c.group).map(|f| f.values.clone()).unwrap_or_default();
+    let values = c
+        .unit
+        .form(c.group)
+        .map(|f| f.values.clone())
+        .unwrap_or_default();
     let mut page = form_view(&state, &user, &c, &values, &HashMap::new());
     if q.saved.is_some() {
         page.notice = Some(page.tr.t("facts.form.saved"));
     }
-    with_documents(&state, &user, page, id, year).await.into_response()
+    with_documents(&state, &user, page, id, year)
+        .await
+        .into_response()
 }
 
 async fn form_save(
@@ -439,7 +511,8 @@ async fn form_save(
         Ok(c) => c,
         Err(e) => return fail(&user, e),
     };
-    let (values, field_errors) = values_from_inputs(&state, c.unit.unit.kind, year, c.group, &input, &tr);
+    let (values, field_errors) =
+        values_from_inputs(&state, c.unit.unit.kind, year, c.group, &input, &tr);
     let reason = input.get("reason").cloned().unwrap_or_default();
     let mut page;
     if field_errors.is_empty() {
@@ -448,7 +521,10 @@ async fn form_save(
             year,
             group: c.group,
             values: values.clone(),
-            expected_version: input.get("version").and_then(|v| v.parse().ok()).unwrap_or(0),
+            expected_version: input
+                .get("version")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(0),
             submit: input.get("action").is_some_and(|a| a == "submit"),
             reason: Some(reason.clone()),
             confirm_warnings: input.get("confirm").is_some(),
@@ -457,7 +533,11 @@ async fn form_save(
         let reg = state.registry.get();
         match svc::save(&state.ctx(), &reg, &user.actor, &req).await {
             Ok(saved) if saved.findings.is_empty() => {
-                return Redirect::to(&format!("/units/{id}/facts/{year}?form={}&saved=1", c.group.as_str())).into_response();
+                return Redirect::to(&format!(
+                    "/units/{id}/facts/{year}?form={}&saved=1",
+                    c.group.as_str()
+                ))
+                .into_response();
             }
             Ok(saved) => {
                 // Saved as a draft with errors, or with confirmed warnings: show them.
@@ -474,7 +554,9 @@ async fn form_save(
                         Severity::Warning => page.warnings.push(m),
                     }
                 }
-                return with_documents(&state, &user, page, id, year).await.into_response();
+                return with_documents(&state, &user, page, id, year)
+                    .await
+                    .into_response();
             }
             Err(e) => {
                 page = form_view(&state, &user, &c, &values, &field_errors);
@@ -488,7 +570,11 @@ async fn form_save(
                         }
                         page = form_view(&state, &user, &c, &values, &by_field);
                         page.version = req.expected_version;
-                        page.errors = list.iter().filter(|p| p.field.is_empty()).map(|p| p.message.render(tr.code())).collect();
+                        page.errors = list
+                            .iter()
+                            .filter(|p| p.field.is_empty())
+                            .map(|p| p.message.render(tr.code()))
+                            .collect();
                     }
                     FactsError::Checks(found) => {
                         for f in found {
@@ -508,7 +594,10 @@ async fn form_save(
         }
     } else {
         page = form_view(&state, &user, &c, &values, &field_errors);
-        page.version = input.get("version").and_then(|v| v.parse().ok()).unwrap_or(0);
+        page.version = input
+            .get("version")
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0);
         page.errors.push(tr.t("facts.form.fix_fields"));
     }
     page.reason = reason;
@@ -574,12 +663,20 @@ async fn history_page(
                     moves
                         .iter()
                         .map(|m| {
-                            let s = |k: &str| m.get(k).and_then(JV::as_str).unwrap_or_default().to_owned();
+                            let s = |k: &str| {
+                                m.get(k).and_then(JV::as_str).unwrap_or_default().to_owned()
+                            };
                             t(
                                 &tr,
                                 "facts.history.reclassified",
                                 &[
-                                    ("count", m.get("count").and_then(JV::as_i64).unwrap_or(0).to_string()),
+                                    (
+                                        "count",
+                                        m.get("count")
+                                            .and_then(JV::as_i64)
+                                            .unwrap_or(0)
+                                            .to_string(),
+                                    ),
                                     ("from", field_label(&state, &s("from"), year, &tr)),
                                     ("to", field_label(&state, &s("to"), year, &tr)),
                                 ],
@@ -592,7 +689,9 @@ async fn history_page(
             HistoryLine {
                 when: crate::clock::format_time(c.at),
                 who: c.actor_name,
-                form: FormGroup::parse(&c.form).map(|g| g.label(tr.code())).unwrap_or(c.form),
+                form: FormGroup::parse(&c.form)
+                    .map(|g| g.label(tr.code()))
+                    .unwrap_or(c.form),
                 field: field_label(&state, &c.change.field, year, &tr),
                 old: c.change.old.unwrap_or_else(|| "—".into()),
                 new: c.change.new.unwrap_or_else(|| "—".into()),
@@ -647,20 +746,34 @@ pub struct OverviewPage {
 fn scope_of(state: &AppState, actor: &Actor, code: Option<&str>, year: i32) -> Option<Scope> {
     match code.map(str::trim).filter(|c| !c.is_empty()) {
         Some("VN") => Some(Scope::Country),
-        Some(c) => state.units.by_code(c, svc::period(year)).map(|u| Scope::Unit(u.id)),
+        Some(c) => state
+            .units
+            .by_code(c, svc::period(year))
+            .map(|u| Scope::Unit(u.id)),
         None => actor.grants.first().map(|g| g.view),
     }
 }
 
-async fn overview(State(state): State<AppState>, user: CurrentUser, Query(q): Query<OverviewQuery>) -> Response {
+async fn overview(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<OverviewQuery>,
+) -> Response {
     let tr = Tr { lang: user.lang };
     let year = q.year.unwrap_or_else(|| this_year(&state));
     let Some(scope) = scope_of(&state, &user.actor, q.scope.as_deref(), year) else {
         return fail(&user, ServiceError::NotFound);
     };
-    let visible = user.actor.grants.iter().any(|g| g.view.contains(scope, &*state.units));
+    let visible = user
+        .actor
+        .grants
+        .iter()
+        .any(|g| g.view.contains(scope, &*state.units));
     if !visible {
-        return fail(&user, ServiceError::Denied(binhyen_core::authz::Denied::OutsideTerritory));
+        return fail(
+            &user,
+            ServiceError::Denied(binhyen_core::authz::Denied::OutsideTerritory),
+        );
     }
     let atlas = state.atlas.get();
     let on = svc::period(year);
@@ -676,8 +789,12 @@ async fn overview(State(state): State<AppState>, user: CurrentUser, Query(q): Qu
     let reg = state.registry.get();
     let cat = reg.catalogue();
     let ctx = state.ctx();
-    let rows = binhyen_store::facts::forms_of_units(&state.store, &ids, year..=year).await.unwrap_or_default();
-    let locks = binhyen_store::facts::locks(&state.store, year).await.unwrap_or_default();
+    let rows = binhyen_store::facts::forms_of_units(&state.store, &ids, year..=year)
+        .await
+        .unwrap_or_default();
+    let locks = binhyen_store::facts::locks(&state.store, year)
+        .await
+        .unwrap_or_default();
     let today = ctx.today();
     let mut due = String::new();
     let groups: Vec<FormGroup> = FormGroup::ALL.to_vec();
@@ -686,7 +803,9 @@ async fn overview(State(state): State<AppState>, user: CurrentUser, Query(q): Qu
         .filter_map(|id| {
             let unit = atlas.unit(*id)?;
             let v = atlas.version_at(*id, on)?;
-            let lock = locks.iter().find(|l| l.province_id == *id || atlas.within(l.province_id, *id));
+            let lock = locks
+                .iter()
+                .find(|l| l.province_id == *id || atlas.within(l.province_id, *id));
             if let Some(l) = lock {
                 due = format_date(l.lock_date);
             }
@@ -698,7 +817,9 @@ async fn overview(State(state): State<AppState>, user: CurrentUser, Query(q): Qu
                     if !mine.contains(g) {
                         return String::new();
                     }
-                    let r = rows.iter().find(|r| r.unit_id == *id && r.form == g.as_str());
+                    let r = rows
+                        .iter()
+                        .find(|r| r.unit_id == *id && r.form == g.as_str());
                     let status = r.map(|r| r.status.as_str());
                     state_label(&tr, status, late && status != Some(svc::SUBMITTED))
                 })
@@ -732,13 +853,25 @@ async fn overview(State(state): State<AppState>, user: CurrentUser, Query(q): Qu
 
 // ------------------------------------------------------------------ spreadsheets
 
-async fn template(State(state): State<AppState>, user: CurrentUser, Query(q): Query<OverviewQuery>) -> Response {
+async fn template(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<OverviewQuery>,
+) -> Response {
     let year = q.year.unwrap_or_else(|| this_year(&state));
     let Some(scope) = scope_of(&state, &user.actor, q.scope.as_deref(), year) else {
         return fail(&user, ServiceError::NotFound);
     };
-    if !user.actor.grants.iter().any(|g| g.view.contains(scope, &*state.units)) {
-        return fail(&user, ServiceError::Denied(binhyen_core::authz::Denied::OutsideTerritory));
+    if !user
+        .actor
+        .grants
+        .iter()
+        .any(|g| g.view.contains(scope, &*state.units))
+    {
+        return fail(
+            &user,
+            ServiceError::Denied(binhyen_core::authz::Denied::OutsideTerritory),
+        );
     }
     let reg = state.registry.get();
     let atlas = state.atlas.get();
@@ -747,8 +880,15 @@ async fn template(State(state): State<AppState>, user: CurrentUser, Query(q): Qu
             let code = crate::directory::code_of(&*state.units, scope);
             (
                 [
-                    (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned()),
-                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"so-lieu-{code}-{year}.xlsx\"")),
+                    (
+                        header::CONTENT_TYPE,
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+                            .to_owned(),
+                    ),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"so-lieu-{code}-{year}.xlsx\""),
+                    ),
                 ],
                 bytes,
             )
@@ -809,7 +949,11 @@ async fn import_page(State(state): State<AppState>, user: CurrentUser) -> Respon
     .into_response()
 }
 
-async fn import_post(State(state): State<AppState>, user: CurrentUser, mut mp: Multipart) -> Response {
+async fn import_post(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    mut mp: Multipart,
+) -> Response {
     let tr = Tr { lang: user.lang };
     let mut fields: HashMap<String, String> = HashMap::new();
     let mut file: Option<(String, Vec<u8>)> = None;
@@ -828,7 +972,10 @@ async fn import_post(State(state): State<AppState>, user: CurrentUser, mut mp: M
     let mut page = ImportPage {
         tr,
         csrf: user.csrf.clone(),
-        year: fields.get("year").and_then(|y| y.trim().parse().ok()).unwrap_or_else(|| this_year(&state)),
+        year: fields
+            .get("year")
+            .and_then(|y| y.trim().parse().ok())
+            .unwrap_or_else(|| this_year(&state)),
         problems: vec![],
         preview: vec![],
         summary: None,
@@ -859,13 +1006,30 @@ async fn import_post(State(state): State<AppState>, user: CurrentUser, mut mp: M
     let reg = state.registry.get();
     let atlas = state.atlas.get();
     let ctx = state.ctx();
-    let plan = match sheet::plan(&ctx, &reg, &user.actor, &atlas, &name, &bytes, year, &|_, _| {}).await {
+    let plan = match sheet::plan(
+        &ctx,
+        &reg,
+        &user.actor,
+        &atlas,
+        &name,
+        &bytes,
+        year,
+        &|_, _| {},
+    )
+    .await
+    {
         Ok(p) => p,
         Err(e) => {
             page.problems = e
                 .problems
                 .iter()
-                .map(|p| if tr.code() == "en" { p.english() } else { p.to_string() })
+                .map(|p| {
+                    if tr.code() == "en" {
+                        p.english()
+                    } else {
+                        p.to_string()
+                    }
+                })
                 .collect();
             return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
         }
@@ -874,8 +1038,18 @@ async fn import_post(State(state): State<AppState>, user: CurrentUser, mut mp: M
         let reason = fields.get("reason").map(String::as_str);
         match sheet::commit(&ctx, &user.actor, &plan, reason, &|_, _| {}).await {
             Ok(n) => {
-                pending().lock().unwrap_or_else(|e| e.into_inner()).remove(&token);
-                page.done = Some(t(&tr, "facts.import.done", &[("changes", format_int(n as i64)), ("forms", format_int(plan.forms.len() as i64))]));
+                pending()
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .remove(&token);
+                page.done = Some(t(
+                    &tr,
+                    "facts.import.done",
+                    &[
+                        ("changes", format_int(n as i64)),
+                        ("forms", format_int(plan.forms.len() as i64)),
+                    ],
+                ));
                 return page.into_response();
             }
             Err(e) => {
@@ -888,7 +1062,13 @@ async fn import_post(State(state): State<AppState>, user: CurrentUser, mut mp: M
         let token = hex::encode(rand::random::<[u8; 16]>());
         pending().lock().unwrap_or_else(|e| e.into_inner()).insert(
             token.clone(),
-            Pending { user: login, name: name.clone(), year, bytes, at: Instant::now() },
+            Pending {
+                user: login,
+                name: name.clone(),
+                year,
+                bytes,
+                at: Instant::now(),
+            },
         );
         page.token = token;
         page.needs_reason = plan.forms.iter().any(|f| f.status == svc::SUBMITTED);
@@ -946,16 +1126,27 @@ async fn document_upload(
             }
             Ok(None) => break,
             Err(_) => {
-                return failure_page(user.lang, StatusCode::PAYLOAD_TOO_LARGE, tr.t("facts.doc.unreadable"), false);
+                return failure_page(
+                    user.lang,
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    tr.t("facts.doc.unreadable"),
+                    false,
+                );
             }
         }
     }
     let Some((file_name, bytes)) = file.filter(|(_, b)| !b.is_empty()) else {
-        return fail(&user, ServiceError::invalid("file", "facts.doc.required", ""));
+        return fail(
+            &user,
+            ServiceError::invalid("file", "facts.doc.required", ""),
+        );
     };
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
     let Some(date) = parse_date(&get("date")) else {
-        return fail(&user, ServiceError::invalid("year", "facts.input.not_date", get("date")));
+        return fail(
+            &user,
+            ServiceError::invalid("year", "facts.input.not_date", get("date")),
+        );
     };
     let up = documents::Upload {
         unit: id,
@@ -967,24 +1158,41 @@ async fn document_upload(
         issuer: get("issuer"),
     };
     match documents::upload(&state.ctx(), &user.actor, &up, &bytes).await {
-        Ok(_) => Redirect::to(&format!("/units/{id}/facts/{year}?form=documents&saved=1")).into_response(),
+        Ok(_) => Redirect::to(&format!("/units/{id}/facts/{year}?form=documents&saved=1"))
+            .into_response(),
         Err(e) => fail(&user, e),
     }
 }
 
-async fn document_download(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> Response {
+async fn document_download(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+) -> Response {
     match documents::download(&state.ctx(), &user.actor, id).await {
         Ok((row, bytes)) => {
             let safe: String = row
                 .file_name
                 .chars()
-                .map(|c| if c.is_ascii_alphanumeric() || ".-_".contains(c) { c } else { '_' })
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || ".-_".contains(c) {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
                 .collect();
             (
                 [
                     (header::CONTENT_TYPE, row.mime),
-                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{safe}\"")),
-                    (header::HeaderName::from_static("x-content-sha256"), row.sha256),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        format!("attachment; filename=\"{safe}\""),
+                    ),
+                    (
+                        header::HeaderName::from_static("x-content-sha256"),
+                        row.sha256,
+                    ),
                 ],
                 bytes,
             )
@@ -1008,7 +1216,11 @@ pub struct LockForm {
 }
 
 /// A province sets the lock date of a year, or reopens it with a reason.
-async fn lock_post(State(state): State<AppState>, user: CurrentUser, Form(f): Form<LockForm>) -> Response {
+async fn lock_post(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Form(f): Form<LockForm>,
+) -> Response {
     let Some(Scope::Unit(province)) = scope_of(&state, &user.actor, Some(&f.scope), f.year) else {
         return fail(&user, ServiceError::NotFound);
     };
@@ -1018,11 +1230,16 @@ async fn lock_post(State(state): State<AppState>, user: CurrentUser, Form(f): Fo
     } else {
         match parse_date(&f.date) {
             Some(d) => svc::set_lock(&ctx, &user.actor, province, f.year, d).await,
-            None => Err(ServiceError::invalid("year", "facts.input.not_date", &f.date)),
+            None => Err(ServiceError::invalid(
+                "year",
+                "facts.input.not_date",
+                &f.date,
+            )),
         }
     };
     match done {
-        Ok(()) => Redirect::to(&format!("/facts?scope={}&year={}", f.scope.trim(), f.year)).into_response(),
+        Ok(()) => Redirect::to(&format!("/facts?scope={}&year={}", f.scope.trim(), f.year))
+            .into_response(),
         Err(e) => fail(&user, e),
     }
 }

@@ -140,7 +140,13 @@ pub async fn unit_facts(
             forms: u
                 .forms
                 .iter()
-                .map(|f| api_form(f.group.as_str(), f.row.as_ref(), serde_json::Value::Object(f.values.clone())))
+                .map(|f| {
+                    api_form(
+                        f.group.as_str(),
+                        f.row.as_ref(),
+                        serde_json::Value::Object(f.values.clone()),
+                    )
+                })
                 .collect(),
         })
         .into_response(),
@@ -213,7 +219,12 @@ pub async fn save_form(
                 .map(|f| ApiFieldError {
                     field: f.fields.first().cloned().unwrap_or_default(),
                     message: f.message.render(lang),
-                    severity: if f.severity == Severity::Error { "error" } else { "warning" }.into(),
+                    severity: if f.severity == Severity::Error {
+                        "error"
+                    } else {
+                        "warning"
+                    }
+                    .into(),
                 })
                 .collect(),
             None,

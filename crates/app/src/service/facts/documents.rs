@@ -61,7 +61,8 @@ pub async fn upload(
             binhyen_core::text::format_ratio(bytes.len() as i64, 1024 * 1024, 1),
         ));
     }
-    let mime = sniff(bytes).ok_or_else(|| ServiceError::invalid("file", "facts.doc.bad_type", &up.file_name))?;
+    let mime = sniff(bytes)
+        .ok_or_else(|| ServiceError::invalid("file", "facts.doc.bad_type", &up.file_name))?;
     for (field, value) in [("number", &up.number), ("issuer", &up.issuer)] {
         if value.trim().is_empty() {
             return Err(ServiceError::invalid(field, "facts.doc.required", ""));

@@ -27,7 +27,9 @@ use binhyen_core::diag::{Message, SourceFile};
 use binhyen_core::fact::Facts;
 use binhyen_core::standard::Registry;
 use binhyen_core::units::{UnitId, UnitKind};
-use binhyen_store::facts::{self as store, ChangeRow, FieldChange, FormRow, FormWrite, LockRow, SaveError};
+use binhyen_store::facts::{
+    self as store, ChangeRow, FieldChange, FormRow, FormWrite, LockRow, SaveError,
+};
 use chrono::NaiveDate;
 use serde_json::{Map, Value as JV};
 
@@ -49,7 +51,9 @@ pub enum FactsError {
     /// Values the catalogue refuses: one message per field (catalogue key, or `""` for the form).
     Invalid(Vec<FieldProblem>),
     /// The form was submitted: changing it needs a reason.
-    ReasonRequired { fields: Vec<String> },
+    ReasonRequired {
+        fields: Vec<String>,
+    },
     /// Consistency findings that stop this save: errors on submission, unconfirmed warnings.
     Checks(Vec<Finding>),
     /// Someone saved the form in between: what is stored now and the lines of their save.
@@ -58,7 +62,9 @@ pub enum FactsError {
         their_changes: Vec<ChangeRow>,
     },
     /// The province locked the year on `lock_date`.
-    Locked { lock_date: NaiveDate },
+    Locked {
+        lock_date: NaiveDate,
+    },
 }
 
 impl From<ServiceError> for FactsError {
@@ -97,9 +103,10 @@ impl FactsError {
                 })
                 .collect::<Vec<_>>()
                 .join("\n"),
-            FactsError::ReasonRequired { fields } => {
-                t("facts.err.reason_required", &[("fields", fields.join(", "))])
-            }
+            FactsError::ReasonRequired { fields } => t(
+                "facts.err.reason_required",
+                &[("fields", fields.join(", "))],
+            ),
             FactsError::Checks(found) => found
                 .iter()
                 .map(|f| f.message.render(locale))
@@ -256,7 +263,11 @@ pub async fn load(
 }
 
 /// The lock that applies to `unit` for `year` (its province's), if one was set.
-pub async fn lock_of(ctx: &Ctx<'_>, unit: UnitId, year: i32) -> Result<Option<LockRow>, ServiceError> {
+pub async fn lock_of(
+    ctx: &Ctx<'_>,
+    unit: UnitId,
+    year: i32,
+) -> Result<Option<LockRow>, ServiceError> {
     Ok(store::locks(ctx.store, year)
         .await?
         .into_iter()
@@ -304,7 +315,14 @@ pub fn parse_form(
         return Err(problems);
     }
     let text = JV::Object(values.clone()).to_string();
-    parse_facts(&SourceFile::new(group.as_str(), text), reg, kind, year, None).map_err(|d| {
+    parse_facts(
+        &SourceFile::new(group.as_str(), text),
+        reg,
+        kind,
+        year,
+        None,
+    )
+    .map_err(|d| {
         d.into_iter()
             .map(|d| FieldProblem {
                 field: String::new(),
@@ -332,8 +350,14 @@ pub fn changes(old: &Map<String, JV>, new: &Map<String, JV>) -> Vec<FieldChange>
         })
         .collect();
     let count = |m: &Map<String, JV>, k: &str| m.get(k).and_then(JV::as_i64).unwrap_or(0);
-    let o: Vec<(&str, i64)> = CRIME_CATEGORIES.iter().map(|k| (*k, count(old, k))).collect();
-    let n: Vec<(&str, i64)> = CRIME_CATEGORIES.iter().map(|k| (*k, count(new, k))).collect();
+    let o: Vec<(&str, i64)> = CRIME_CATEGORIES
+        .iter()
+        .map(|k| (*k, count(old, k)))
+        .collect();
+    let n: Vec<(&str, i64)> = CRIME_CATEGORIES
+        .iter()
+        .map(|k| (*k, count(new, k)))
+        .collect();
     let moves = checks::reclassifications(&o, &n);
     if !moves.is_empty() {
         for c in &mut out {
@@ -386,7 +410,13 @@ async fn facts_by_year(
     let mut out: BTreeMap<i32, (Facts, Vec<FormRow>)> = BTreeMap::new();
     for r in rows {
         let e = out.entry(r.year).or_default();
-        if let Ok(f) = parse_facts(&SourceFile::new(&r.form, r.data.clone()), reg, kind, r.year, None) {
+        if let Ok(f) = parse_facts(
+            &SourceFile::new(&r.form, r.data.clone()),
+            reg,
+            kind,
+            r.year,
+            None,
+        ) {
             for (id, v) in f.iter() {
                 e.0.set(id, v.clone());
             }
@@ -407,7 +437,14 @@ pub async fn findings(
     facts: &Facts,
 ) -> Result<Vec<Finding>, ServiceError> {
     let cat = reg.catalogue();
-    let mut by_year = facts_by_year(ctx, reg, unit, kind, year - checks::HISTORY_YEARS as i32..=year).await?;
+    let mut by_year = facts_by_year(
+        ctx,
+        reg,
+        unit,
+        kind,
+        year - checks::HISTORY_YEARS as i32..=year,
+    )
+    .await?;
     let mut merged = Facts::new();
     if let Some((f, _)) = by_year.remove(&year) {
         for (id, v) in f.iter() {
@@ -459,14 +496,22 @@ pub async fn save(
             .map_err(ServiceError::Denied)?;
         }
     }
-    if let Some(date) = is_locked(lock_of(ctx, req.unit, req.year).await?.as_ref(), ctx.today()) {
+    if let Some(date) = is_locked(
+        lock_of(ctx, req.unit, req.year).await?.as_ref(),
+        ctx.today(),
+    ) {
         return Err(FactsError::Locked { lock_date: date });
     }
-    let facts = parse_form(reg, u.kind, req.year, req.group, &req.values).map_err(FactsError::Invalid)?;
+    let facts =
+        parse_form(reg, u.kind, req.year, req.group, &req.values).map_err(FactsError::Invalid)?;
     let stored = store::form(change.tx(), req.unit, req.year, req.group.as_str()).await?;
     let old = stored.as_ref().map(|r| object(&r.data)).unwrap_or_default();
     let diff = changes(&old, &req.values);
-    let reason = req.reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    let reason = req
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
     let was_submitted = stored.as_ref().is_some_and(|r| r.status == SUBMITTED);
     if was_submitted && !diff.is_empty() && reason.is_none() {
         return Err(FactsError::ReasonRequired {
@@ -586,7 +631,11 @@ pub async fn reopen(
 ) -> Result<(), ServiceError> {
     let reason = reason.trim();
     if reason.is_empty() {
-        return Err(ServiceError::invalid("reason", "facts.err.reason_empty", ""));
+        return Err(ServiceError::invalid(
+            "reason",
+            "facts.err.reason_empty",
+            "",
+        ));
     }
     let current = store::locks(ctx.store, year)
         .await?
@@ -606,7 +655,11 @@ async fn lock_change(
 ) -> Result<(), ServiceError> {
     let u = unit_in_year(ctx, province, year)?;
     if u.kind != UnitKind::Province {
-        return Err(ServiceError::invalid("unit", "facts.err.not_province", u.code));
+        return Err(ServiceError::invalid(
+            "unit",
+            "facts.err.not_province",
+            u.code,
+        ));
     }
     let change = begin_facts(ctx, actor, Capability::Review, province, year).await?;
     let row = LockRow {

@@ -10,13 +10,13 @@ use std::collections::{BTreeMap, HashMap};
 
 use binhyen_core::authz::{self, Capability, Need, Scope};
 use binhyen_core::catalogue::{Catalogue, Field, FieldType, FormGroup};
+use binhyen_core::standard::Registry;
 use binhyen_core::text::{fold, format_date};
 use binhyen_core::units::{Atlas, UnitId, UnitKind};
 use binhyen_report::xlsx::{
     self, Column, ColumnKind, HelpSheet, ImportError, Limits, Mode, Place, Problem, ProblemKind,
     RawValue, Sheet, Value as Cell, Workbook,
 };
-use binhyen_core::standard::Registry;
 use binhyen_store::facts::{self as store, FieldChange, FormRow, FormWrite, SaveError};
 use serde_json::{Map, Value as JV};
 
@@ -60,7 +60,10 @@ fn kind_of(ty: &FieldType) -> ColumnKind {
         },
         FieldType::Date => ColumnKind::Date,
         FieldType::Choice { choices } => ColumnKind::Choice {
-            choices: choices.iter().map(|c| c.label.get("vi").to_owned()).collect(),
+            choices: choices
+                .iter()
+                .map(|c| c.label.get("vi").to_owned())
+                .collect(),
         },
         _ => ColumnKind::Text,
     }
@@ -75,11 +78,11 @@ fn field_columns<'c>(
 ) -> Vec<FieldColumn<'c>> {
     let mut out = vec![];
     for f in cat.fields() {
-        let Some(v) = f
-            .versions
-            .iter()
-            .find(|v| v.covers_year(year) && v.group == group && v.unit_kinds.iter().any(|k| kinds.contains(k)))
-        else {
+        let Some(v) = f.versions.iter().find(|v| {
+            v.covers_year(year)
+                && v.group == group
+                && v.unit_kinds.iter().any(|k| kinds.contains(k))
+        }) else {
             continue;
         };
         if !tabular(&f.ty) {
@@ -129,7 +132,11 @@ fn sheet_name(group: FormGroup) -> String {
 }
 
 /// The units of `scope` (itself and everything under it) on the map of `year`, in tree order.
-pub fn units_of_scope(atlas: &Atlas, scope: Scope, year: i32) -> Vec<(UnitId, String, String, UnitKind)> {
+pub fn units_of_scope(
+    atlas: &Atlas,
+    scope: Scope,
+    year: i32,
+) -> Vec<(UnitId, String, String, UnitKind)> {
     let on = period(year);
     let mut stack: Vec<UnitId> = match scope {
         Scope::Country => atlas.roots(on).into_iter().rev().collect(),
@@ -185,7 +192,10 @@ pub async fn template(
         columns.extend(cols.iter().map(|c| c.column.clone()));
         let rows = units
             .iter()
-            .filter(|u| cols.iter().any(|c| cat.version_for(&c.field.key, u.3, year).is_some()))
+            .filter(|u| {
+                cols.iter()
+                    .any(|c| cat.version_for(&c.field.key, u.3, year).is_some())
+            })
             .map(|(id, code, name, kind)| {
                 let values = stored.get(&(*id, group.as_str()));
                 let mut row = vec![Cell::Text(code.clone()), Cell::Text(name.clone())];
@@ -204,16 +214,27 @@ pub async fn template(
             continue;
         }
         help.push(format!("Trang «{}»:", sheet_name(group)));
-        help.extend(cols.iter().filter(|c| c.part != Part::Date && c.part != Part::Issuer).map(|c| {
-            let rules = reg.rules_using(&c.field.key);
-            let mut rules: Vec<String> = rules.iter().map(|r| format!("{} {}", r.rule, r.title.get("vi"))).collect();
-            rules.dedup();
-            format!(
-                "  • {}{}",
-                c.column.heading.trim_end_matches(" — số"),
-                if rules.is_empty() { String::new() } else { format!(" (dùng trong: {})", rules.join(", ")) }
-            )
-        }));
+        help.extend(
+            cols.iter()
+                .filter(|c| c.part != Part::Date && c.part != Part::Issuer)
+                .map(|c| {
+                    let rules = reg.rules_using(&c.field.key);
+                    let mut rules: Vec<String> = rules
+                        .iter()
+                        .map(|r| format!("{} {}", r.rule, r.title.get("vi")))
+                        .collect();
+                    rules.dedup();
+                    format!(
+                        "  • {}{}",
+                        c.column.heading.trim_end_matches(" — số"),
+                        if rules.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" (dùng trong: {})", rules.join(", "))
+                        }
+                    )
+                }),
+        );
         sheets.push(Sheet {
             name: sheet_name(group),
             columns,
@@ -246,9 +267,13 @@ fn cell_of(ty: &FieldType, part: Part, v: &JV) -> Cell {
             .as_str()
             .and_then(|k| choices.iter().find(|c| c.key == k))
             .map_or(Cell::Empty, |c| Cell::Text(c.label.get("vi").to_owned())),
-        (FieldType::Document, Part::Number) => v["number"].as_str().map_or(Cell::Empty, |s| Cell::Text(s.into())),
+        (FieldType::Document, Part::Number) => v["number"]
+            .as_str()
+            .map_or(Cell::Empty, |s| Cell::Text(s.into())),
         (FieldType::Document, Part::Date) => date(v["date"].as_str()),
-        (FieldType::Document, Part::Issuer) => v["issuer"].as_str().map_or(Cell::Empty, |s| Cell::Text(s.into())),
+        (FieldType::Document, Part::Issuer) => v["issuer"]
+            .as_str()
+            .map_or(Cell::Empty, |s| Cell::Text(s.into())),
         _ => v.as_str().map_or(Cell::Empty, |s| Cell::Text(s.into())),
     }
 }
@@ -303,7 +328,10 @@ fn custom(place: Place, value: Option<String>, vi: String, en: String) -> Proble
 
 /// Reads a filled template (.xlsx) or a long CSV file, checks every value, unit, scope and lock,
 /// and returns what would change. Every problem is listed with its place.
-#[allow(clippy::too_many_arguments, reason = "the file, its year and the caller's context")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "the file, its year and the caller's context"
+)]
 pub async fn plan(
     ctx: &Ctx<'_>,
     reg: &Registry,
@@ -325,7 +353,10 @@ pub async fn plan(
             None => {
                 let other = atlas.units_with_code(code);
                 if other.is_empty() {
-                    Err(("không có đơn vị nào mang mã này.".into(), "no unit has this code.".into()))
+                    Err((
+                        "không có đơn vị nào mang mã này.".into(),
+                        "no unit has this code.".into(),
+                    ))
                 } else {
                     Err((
                         format!("đơn vị mang mã này không tồn tại trong năm {year}."),
@@ -342,7 +373,8 @@ pub async fn plan(
             Column::new(CSV_VALUE, ColumnKind::Text),
         ];
         let rows = xlsx::read_csv_table(bytes, &columns, &limits)?;
-        let mut units: HashMap<String, Result<(UnitId, UnitKind), (String, String)>> = HashMap::new();
+        let mut units: HashMap<String, Result<(UnitId, UnitKind), (String, String)>> =
+            HashMap::new();
         for r in rows {
             let text = |i: usize| match &r.values[i] {
                 Cell::Text(s) => s.clone(),
@@ -354,7 +386,10 @@ pub async fn plan(
                 row: Some(r.row),
                 column: Some(col),
             };
-            let unit = units.entry(code.clone()).or_insert_with(|| lookup(&code)).clone();
+            let unit = units
+                .entry(code.clone())
+                .or_insert_with(|| lookup(&code))
+                .clone();
             let (unit, kind) = match unit {
                 Ok(u) => u,
                 Err((vi, en)) => {
@@ -409,13 +444,23 @@ pub async fn plan(
         let sheets = xlsx::read_xlsx(bytes, &limits)?;
         for group in FormGroup::ALL {
             let name = sheet_name(group);
-            if !sheets.iter().any(|s| s.name.as_deref() == Some(name.as_str())) {
+            if !sheets
+                .iter()
+                .any(|s| s.name.as_deref() == Some(name.as_str()))
+            {
                 continue;
             }
             let cols = field_columns(cat, &kinds, year, group);
             // Only the columns the file has (a province without organisations has fewer).
-            let raw = sheets.iter().find(|s| s.name.as_deref() == Some(name.as_str())).expect("found");
-            let header = raw.rows.first().map(|r| r.cells.clone()).unwrap_or_default();
+            let raw = sheets
+                .iter()
+                .find(|s| s.name.as_deref() == Some(name.as_str()))
+                .expect("found");
+            let header = raw
+                .rows
+                .first()
+                .map(|r| r.cells.clone())
+                .unwrap_or_default();
             let present: Vec<&FieldColumn> = header
                 .iter()
                 .skip(2)
@@ -502,7 +547,10 @@ pub async fn plan(
                 .find(|l| l.province_id == e.unit || ctx.units.within(l.province_id, e.unit));
             is_locked(lock, ctx.today()).map(|d| {
                 (
-                    format!("số liệu năm {year} của đơn vị đã khóa từ {}.", format_date(d)),
+                    format!(
+                        "số liệu năm {year} của đơn vị đã khóa từ {}.",
+                        format_date(d)
+                    ),
                     format!("the unit's {year} data is locked since {}.", format_date(d)),
                 )
             })
@@ -520,13 +568,19 @@ pub async fn plan(
     for e in &entries {
         forms.entry((e.unit, e.group)).or_default().push(e);
     }
-    let ids: Vec<UnitId> = forms.keys().map(|k| k.0).collect::<std::collections::BTreeSet<_>>().into_iter().collect();
-    let stored: HashMap<(UnitId, String), FormRow> = store::forms_of_units(ctx.store, &ids, year..=year)
-        .await
-        .map_err(db_problem)?
+    let ids: Vec<UnitId> = forms
+        .keys()
+        .map(|k| k.0)
+        .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
-        .map(|r| ((r.unit_id, r.form.clone()), r))
         .collect();
+    let stored: HashMap<(UnitId, String), FormRow> =
+        store::forms_of_units(ctx.store, &ids, year..=year)
+            .await
+            .map_err(db_problem)?
+            .into_iter()
+            .map(|r| ((r.unit_id, r.form.clone()), r))
+            .collect();
     let mut planned = vec![];
     let mut done = 0u64;
     for ((unit, group), list) in &forms {
@@ -539,12 +593,18 @@ pub async fn plan(
                 Ok(v) => {
                     values.insert(e.key.clone(), v);
                 }
-                Err((vi, en)) => problems.push(custom(e.place.clone(), Some(e.raw.clone()), vi, en)),
+                Err((vi, en)) => {
+                    problems.push(custom(e.place.clone(), Some(e.raw.clone()), vi, en))
+                }
             }
         }
         done += list.len() as u64;
         progress(done, total);
-        let kind = ctx.units.by_id(*unit).map(|u| u.kind).unwrap_or(UnitKind::Commune);
+        let kind = ctx
+            .units
+            .by_id(*unit)
+            .map(|u| u.kind)
+            .unwrap_or(UnitKind::Commune);
         // Documents need all three parts: the catalogue check names what is missing.
         if let Err(list) = super::parse_form(reg, kind, year, *group, &values) {
             let first = forms[&(*unit, *group)][0].place.clone();
@@ -629,7 +689,12 @@ fn shown(v: &Cell) -> String {
 }
 
 /// A typed cell as the field's JSON value (a document part merges into the stored document).
-fn json_of(ty: &FieldType, part: Part, v: &Cell, current: Option<&JV>) -> Result<JV, (String, String)> {
+fn json_of(
+    ty: &FieldType,
+    part: Part,
+    v: &Cell,
+    current: Option<&JV>,
+) -> Result<JV, (String, String)> {
     let mut doc = match current {
         Some(JV::Object(m)) => m.clone(),
         _ => Map::new(),
@@ -650,12 +715,26 @@ fn json_of(ty: &FieldType, part: Part, v: &Cell, current: Option<&JV>) -> Result
             .iter()
             .find(|c| fold(c.label.get("vi")) == fold(label) || c.key == *label)
             .map(|c| JV::String(c.key.clone()))
-            .ok_or_else(|| ("không có trong danh sách.".into(), "is not in the list.".into())),
+            .ok_or_else(|| {
+                (
+                    "không có trong danh sách.".into(),
+                    "is not in the list.".into(),
+                )
+            }),
         (FieldType::Text, _, Cell::Text(s)) => Ok(JV::String(s.clone())),
-        (FieldType::Document, Part::Number, Cell::Text(s)) => set(&mut doc, "number", JV::String(s.clone())),
-        (FieldType::Document, Part::Issuer, Cell::Text(s)) => set(&mut doc, "issuer", JV::String(s.clone())),
-        (FieldType::Document, Part::Date, Cell::Date(d)) => set(&mut doc, "date", JV::String(d.to_string())),
-        _ => Err(("giá trị không đúng kiểu của trường.".into(), "the value is not of the field's type.".into())),
+        (FieldType::Document, Part::Number, Cell::Text(s)) => {
+            set(&mut doc, "number", JV::String(s.clone()))
+        }
+        (FieldType::Document, Part::Issuer, Cell::Text(s)) => {
+            set(&mut doc, "issuer", JV::String(s.clone()))
+        }
+        (FieldType::Document, Part::Date, Cell::Date(d)) => {
+            set(&mut doc, "date", JV::String(d.to_string()))
+        }
+        _ => Err((
+            "giá trị không đúng kiểu của trường.".into(),
+            "the value is not of the field's type.".into(),
+        )),
     }
 }
 
@@ -727,10 +806,9 @@ pub async fn commit(
     let n = plan.change_count();
     change
         .commit(
-            Audit::new("facts.import", "fact_import", &plan.source)
-                .details(serde_json::json!({
-                    "year": plan.year, "forms": plan.forms.len(), "changes": n, "reason": reason,
-                })),
+            Audit::new("facts.import", "fact_import", &plan.source).details(serde_json::json!({
+                "year": plan.year, "forms": plan.forms.len(), "changes": n, "reason": reason,
+            })),
         )
         .await?;
     Ok(n)
