@@ -54,6 +54,12 @@ pub trait UnitDirectory: Territory + Send + Sync {
     fn by_code(&self, code: &str, on: NaiveDate) -> Option<UnitRef>;
     /// The unit with this id (its latest version).
     fn by_id(&self, id: UnitId) -> Option<UnitRef>;
+    /// The unit as it stood in `year` (its last version valid during the year), `None` when it
+    /// did not exist that year.
+    fn in_year(&self, id: UnitId, year: i32) -> Option<UnitRef> {
+        let _ = year;
+        self.by_id(id)
+    }
 }
 
 /// An in-memory directory for unit tests: a list of units and their parents.
@@ -138,6 +144,24 @@ impl UnitDirectory for SharedAtlas {
 
     fn by_id(&self, id: UnitId) -> Option<UnitRef> {
         unit_ref(&self.get(), id, None)
+    }
+
+    fn in_year(&self, id: UnitId, year: i32) -> Option<UnitRef> {
+        let atlas = self.get();
+        let unit = atlas.unit(id)?;
+        let first = NaiveDate::from_ymd_opt(year, 1, 1)?;
+        let last = NaiveDate::from_ymd_opt(year, 12, 31)?;
+        let v = unit
+            .versions
+            .iter()
+            .rev()
+            .find(|v| v.validity.from <= last && v.validity.to.is_none_or(|to| to > first))?;
+        Some(UnitRef {
+            id,
+            code: v.code.clone(),
+            name: v.name.clone(),
+            kind: unit.kind,
+        })
     }
 }
 

@@ -9,6 +9,7 @@ rust_i18n::i18n!("../../locales", fallback = "vi");
 pub mod authz;
 pub mod case;
 pub mod catalogue;
+pub mod checks;
 pub mod diag;
 pub mod fact;
 pub mod standard;

@@ -26,6 +26,7 @@ fn change(field: &str, old: Option<&str>, new: Option<&str>) -> FieldChange {
         field: field.to_owned(),
         old: old.map(str::to_owned),
         new: new.map(str::to_owned),
+        note: None,
     }
 }
 
@@ -129,4 +130,62 @@ db_test!(bulk_insert_and_reads_by_units_and_years, |store| {
             .len(),
         2400
     );
+});
+
+db_test!(locks_documents_and_notes, |store| {
+    use binhyen_store::facts::{DocumentRow, LockRow};
+    let at = Utc.with_ymd_and_hms(2024, 12, 1, 0, 0, 0).unwrap();
+    let lock = LockRow {
+        province_id: 80,
+        year: 2024,
+        lock_date: chrono::NaiveDate::from_ymd_opt(2025, 1, 15).unwrap(),
+        reopened: false,
+        reason: None,
+        actor_name: "pv05".into(),
+        at,
+    };
+    let tx = store.begin().await.unwrap();
+    facts::set_lock(&tx, &lock).await.unwrap();
+    let reopened = LockRow {
+        reopened: true,
+        reason: Some("Bổ sung số liệu".into()),
+        ..lock.clone()
+    };
+    facts::set_lock(&tx, &reopened).await.unwrap();
+    let content = b"%PDF-1.7 test".to_vec();
+    let doc = DocumentRow {
+        id: 0,
+        unit_id: 29001,
+        year: 2024,
+        sha256: "ab".repeat(32),
+        size: content.len() as i64,
+        mime: "application/pdf".into(),
+        file_name: "nghi-quyet.pdf".into(),
+        doc_type: "party_resolution".into(),
+        number: "12-NQ/ĐU".into(),
+        date: chrono::NaiveDate::from_ymd_opt(2024, 2, 3).unwrap(),
+        issuer: "Đảng ủy xã".into(),
+        uploaded_by: Some(7),
+        uploaded_by_name: "Ân".into(),
+        uploaded_at: at,
+    };
+    let id = facts::insert_document(&tx, &doc, &content).await.unwrap();
+    let c = [FieldChange {
+        note: Some(r#"{"reclassified":{"from":"a","to":"b","count":1}}"#.into()),
+        ..change("crimes_drugs", Some("1"), Some("2"))
+    }];
+    facts::save_form(&tx, &write(r#"{"crimes_drugs":2}"#, 0, &c))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(facts::locks(&store, 2024).await.unwrap(), vec![reopened]);
+    assert!(facts::locks(&store, 2023).await.unwrap().is_empty());
+    let listed = facts::documents(&store, 29001, 2024).await.unwrap();
+    assert_eq!(listed, vec![DocumentRow { id, ..doc.clone() }]);
+    let (row, bytes) = facts::document(&store, id).await.unwrap().unwrap();
+    assert_eq!(row.sha256, doc.sha256);
+    assert_eq!(bytes, content);
+    assert!(facts::document(&store, id + 1).await.unwrap().is_none());
+    let h = facts::history(&store, 29001, 2024).await.unwrap();
+    assert_eq!(h[0].change.note, c[0].note);
 });

@@ -22,6 +22,9 @@ pub enum ImportWhat {
     /// Nạp đơn vị: danh mục chính thức, hoặc khu dân cư, cơ quan, doanh nghiệp, cơ sở giáo dục
     /// từ tệp (load units: the official lists, or residential areas and organisations from files).
     Units(ImportUnitsArgs),
+    /// Nạp số liệu hằng năm từ tệp mẫu Excel hoặc CSV (load yearly facts from the Excel template
+    /// or a CSV file), tất cả hoặc không (all or nothing).
+    Facts(super::import_facts::ImportFactsArgs),
 }
 
 #[derive(Args, Debug)]
@@ -33,7 +36,10 @@ pub struct ImportUnitsArgs {
 }
 
 pub async fn run(g: &GlobalOpts, args: ImportArgs) -> anyhow::Result<()> {
-    let ImportWhat::Units(args) = args.what;
+    let args = match args.what {
+        ImportWhat::Units(a) => a,
+        ImportWhat::Facts(a) => return super::import_facts::run(g, a).await,
+    };
     let lang = g.lang.code();
     let source = if args.files.is_empty() {
         println!("{}", text(lang, "units.cli.official", &[]));

@@ -14,6 +14,7 @@ mod evaluate;
 mod evaluate_bench;
 mod generate;
 mod import;
+mod import_facts;
 mod migrate;
 mod serve;
 pub mod standards;

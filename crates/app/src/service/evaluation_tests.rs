@@ -193,7 +193,10 @@ fn known_subunits(u: &mut UnitInput) {
     }
 }
 
-fn verdicts(list: &[Evaluation]) -> Vec<(String, Verdict, Vec<(String, Verdict)>)> {
+/// A standard's id, its verdict, and each rule's id and verdict.
+type Verdicts = Vec<(String, Verdict, Vec<(String, Verdict)>)>;
+
+fn verdicts(list: &[Evaluation]) -> Verdicts {
     let mut v: Vec<_> = list
         .iter()
         .map(|e| {

@@ -14,6 +14,7 @@
 pub mod evaluation;
 #[cfg(test)]
 mod evaluation_tests;
+pub mod facts;
 pub mod password;
 pub mod sessions;
 pub mod users;

@@ -19,7 +19,7 @@ use binhyen_core::standard::{Evaluation, Registry};
 use binhyen_core::text::format_date;
 use binhyen_core::units::{UnitId, UnitKind};
 use binhyen_core::workflow::{self as wf, Action, Chain, Level, Proposal, State, Step};
-use binhyen_store::facts::{self, FieldChange, FormWrite, SaveError};
+use binhyen_store::facts::{self, FormWrite, SaveError};
 use binhyen_store::workflow::{
     self as store, By, DeadlineRow, DecisionRow, DossierRow, NotificationRow, RegisterError,
     RegistrationRow, TransitionRow,
@@ -579,7 +579,7 @@ pub async fn save_facts(
     for (k, v) in &new {
         merged.insert(k.clone(), v.clone());
     }
-    let changes = field_changes(&old, &merged);
+    let changes = crate::service::facts::changes(&old, &merged);
     let data = J::Object(merged).to_string();
     facts::save_form(
         change.tx(),
@@ -641,21 +641,6 @@ fn save_error(e: SaveError) -> ServiceError {
         },
         SaveError::Db(e) => ServiceError::Db(e),
     }
-}
-
-fn field_changes(
-    old: &serde_json::Map<String, J>,
-    new: &serde_json::Map<String, J>,
-) -> Vec<FieldChange> {
-    let keys: BTreeSet<&String> = old.keys().chain(new.keys()).collect();
-    keys.into_iter()
-        .filter(|k| old.get(*k) != new.get(*k))
-        .map(|k| FieldChange {
-            field: k.clone(),
-            old: old.get(k).map(J::to_string),
-            new: new.get(k).map(J::to_string),
-        })
-        .collect()
 }
 
 /// One line of "what changed since the last review".
@@ -1161,7 +1146,7 @@ async fn write_recognition(
             at: ctx.now,
             reason: Some(&reason),
             source: &format!("decision:{}", decision.id),
-            changes: &field_changes(&old, &new),
+            changes: &crate::service::facts::changes(&old, &new),
         },
     )
     .await

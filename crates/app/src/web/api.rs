@@ -30,7 +30,8 @@ use crate::directory::code_of;
     modifiers(&Security),
     tags(
         (name = "auth", description = "Người dùng đang đăng nhập (the signed-in user)"),
-        (name = "evaluation", description = "Kết quả đánh giá theo tiêu chuẩn (verdicts)")
+        (name = "evaluation", description = "Kết quả đánh giá theo tiêu chuẩn (verdicts)"),
+        (name = "facts", description = "Số liệu hằng năm (yearly facts)")
     )
 )]
 struct ApiDoc;
@@ -65,6 +66,9 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(super::workflow_api::get_dossier))
         .routes(routes!(super::workflow_api::post_transition))
         .routes(routes!(super::workflow_api::get_notifications))
+        .routes(routes!(super::facts_api::unit_facts))
+        .routes(routes!(super::facts_api::save_form))
+        .routes(routes!(super::facts_api::facts_history))
 }
 
 /// The API routes, `/api/openapi.json` and `/api/docs`.

@@ -24,6 +24,8 @@ pub mod auth;
 mod auth_tests;
 pub mod csrf;
 pub mod evaluation;
+pub mod facts;
+mod facts_api;
 mod i18n;
 mod pages;
 pub mod units;
@@ -83,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(units::routes())
         .merge(workflow::routes())
+        .merge(facts::routes())
         .merge(assets::routes())
         .layer(middleware::from_fn(csrf::guard))
         .with_state(state)

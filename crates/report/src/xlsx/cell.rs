@@ -94,6 +94,12 @@ pub enum ProblemKind {
     TooManyProblems {
         listed: usize,
     },
+    /// A problem of the caller's domain (unit outside the territory, unknown unit…), worded
+    /// by the caller in both languages.
+    Custom {
+        vi: String,
+        en: String,
+    },
 }
 
 /// One problem: where, the value found (if any) and what is wrong.
@@ -285,6 +291,7 @@ impl Problem {
                 "the CSV file is not UTF-8 (broken characters); save it as CSV UTF-8.".into(),
             ),
             ProblemKind::Csv(e) => pick(format!("tệp CSV sai cấu trúc ({e})."), format!("the CSV file is malformed ({e}).")),
+            ProblemKind::Custom { vi: v, en: e } => pick(format!("{found}{v}"), format!("{found}{e}")),
             ProblemKind::TooManyProblems { listed } => pick(
                 format!("còn lỗi khác; đã liệt kê {listed} lỗi đầu tiên."),
                 format!("there are more problems; the first {listed} are listed."),

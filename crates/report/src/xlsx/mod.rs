@@ -13,7 +13,8 @@ mod read;
 mod write;
 
 pub use cell::{
-    ImportError, Place, Problem, ProblemKind, RawRow, RawSheet, RawValue, TypedRow, column_letter,
+    ImportError, Place, Problem, ProblemKind, RawRow, RawSheet, RawValue, TypedRow, coerce,
+    column_letter,
 };
 pub use csv::{read_csv, read_csv_table};
 pub use read::{read_xlsx, read_xlsx_table};

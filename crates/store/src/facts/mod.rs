@@ -11,14 +11,14 @@ mod entity;
 use std::ops::RangeInclusive;
 
 use binhyen_core::units::UnitId;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, Set, SqlErr,
 };
 
 use crate::{Tx, tx::Db};
-use entity::{change, form};
+use entity::{change, document, form, lock};
 
 /// One stored form of one unit and year.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -60,6 +60,8 @@ pub struct FieldChange {
     pub field: String,
     pub old: Option<String>,
     pub new: Option<String>,
+    /// A JSON note on the change (e.g. `{"reclassified":{"from":…,"to":…,"count":…}}`).
+    pub note: Option<String>,
 }
 
 /// One line of a value's history.
@@ -214,6 +216,7 @@ pub async fn save_form(tx: &Tx, w: &FormWrite<'_>) -> Result<FormRow, SaveError>
             actor_id: Set(w.actor_id),
             actor_name: Set(w.actor_name.to_owned()),
             at: Set(w.at),
+            note: Set(c.note.clone()),
             ..Default::default()
         });
         change::Entity::insert_many(rows).exec(&conn).await?;
@@ -270,6 +273,7 @@ pub async fn history(db: &impl Db, unit: UnitId, year: i32) -> Result<Vec<Change
                 field: m.field,
                 old: m.old_value,
                 new: m.new_value,
+                note: m.note,
             },
             reason: m.reason,
             source: m.source,
@@ -278,4 +282,206 @@ pub async fn history(db: &impl Db, unit: UnitId, year: i32) -> Result<Vec<Change
             at: m.at,
         })
         .collect())
+}
+
+/// The lock of one province's year: after `lock_date` its facts can no longer change, unless
+/// the year was reopened (with a reason).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LockRow {
+    pub province_id: UnitId,
+    pub year: i32,
+    pub lock_date: NaiveDate,
+    pub reopened: bool,
+    pub reason: Option<String>,
+    pub actor_name: String,
+    pub at: DateTime<Utc>,
+}
+
+impl From<lock::Model> for LockRow {
+    fn from(m: lock::Model) -> LockRow {
+        LockRow {
+            province_id: m.province_id,
+            year: m.year,
+            lock_date: m.lock_date,
+            reopened: m.reopened,
+            reason: m.reason,
+            actor_name: m.actor_name,
+            at: m.at,
+        }
+    }
+}
+
+/// Sets (or replaces) the lock of a province's year. Setting a lock date closes any reopening.
+pub async fn set_lock(tx: &Tx, row: &LockRow) -> Result<(), DbErr> {
+    let conn = tx.executor();
+    lock::Entity::delete_many()
+        .filter(lock::Column::ProvinceId.eq(row.province_id))
+        .filter(lock::Column::Year.eq(row.year))
+        .exec(&conn)
+        .await?;
+    lock::ActiveModel {
+        province_id: Set(row.province_id),
+        year: Set(row.year),
+        lock_date: Set(row.lock_date),
+        reopened: Set(row.reopened),
+        reason: Set(row.reason.clone()),
+        actor_name: Set(row.actor_name.clone()),
+        at: Set(row.at),
+        ..Default::default()
+    }
+    .insert(&conn)
+    .await?;
+    Ok(())
+}
+
+/// Every lock set for `year` (one per province at most).
+pub async fn locks(db: &impl Db, year: i32) -> Result<Vec<LockRow>, DbErr> {
+    Ok(lock::Entity::find()
+        .filter(lock::Column::Year.eq(year))
+        .all(&db.executor())
+        .await?
+        .into_iter()
+        .map(LockRow::from)
+        .collect())
+}
+
+/// An evidence document's description (without its bytes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DocumentRow {
+    pub id: i64,
+    pub unit_id: UnitId,
+    pub year: i32,
+    /// SHA-256 of the content, lower-case hex.
+    pub sha256: String,
+    pub size: i64,
+    pub mime: String,
+    pub file_name: String,
+    /// The catalogue key of the document fact it supports (`party_resolution`, …) or `other`.
+    pub doc_type: String,
+    pub number: String,
+    pub date: NaiveDate,
+    pub issuer: String,
+    pub uploaded_by: Option<i64>,
+    pub uploaded_by_name: String,
+    pub uploaded_at: DateTime<Utc>,
+}
+
+fn document_row(m: document::Model) -> (DocumentRow, Vec<u8>) {
+    (
+        DocumentRow {
+            id: m.id,
+            unit_id: m.unit_id,
+            year: m.year,
+            sha256: m.sha256,
+            size: m.size,
+            mime: m.mime,
+            file_name: m.file_name,
+            doc_type: m.doc_type,
+            number: m.number,
+            date: m.date,
+            issuer: m.issuer,
+            uploaded_by: m.uploaded_by,
+            uploaded_by_name: m.uploaded_by_name,
+            uploaded_at: m.uploaded_at,
+        },
+        m.content,
+    )
+}
+
+/// Stores a document with its bytes; returns its id (`row.id` is ignored).
+pub async fn insert_document(tx: &Tx, row: &DocumentRow, content: &[u8]) -> Result<i64, DbErr> {
+    let m = document::ActiveModel {
+        unit_id: Set(row.unit_id),
+        year: Set(row.year),
+        sha256: Set(row.sha256.clone()),
+        size: Set(row.size),
+        mime: Set(row.mime.clone()),
+        file_name: Set(row.file_name.clone()),
+        doc_type: Set(row.doc_type.clone()),
+        number: Set(row.number.clone()),
+        date: Set(row.date),
+        issuer: Set(row.issuer.clone()),
+        content: Set(content.to_vec()),
+        uploaded_by: Set(row.uploaded_by),
+        uploaded_by_name: Set(row.uploaded_by_name.clone()),
+        uploaded_at: Set(row.uploaded_at),
+        ..Default::default()
+    }
+    .insert(&tx.executor())
+    .await?;
+    Ok(m.id)
+}
+
+/// The documents of a unit for a year (descriptions only, without the bytes), oldest first.
+pub async fn documents(db: &impl Db, unit: UnitId, year: i32) -> Result<Vec<DocumentRow>, DbErr> {
+    use document::Column as C;
+    use sea_orm::{FromQueryResult, QuerySelect};
+    #[derive(FromQueryResult)]
+    struct Meta {
+        id: i64,
+        unit_id: i64,
+        year: i32,
+        sha256: String,
+        size: i64,
+        mime: String,
+        file_name: String,
+        doc_type: String,
+        number: String,
+        date: NaiveDate,
+        issuer: String,
+        uploaded_by: Option<i64>,
+        uploaded_by_name: String,
+        uploaded_at: DateTime<Utc>,
+    }
+    let rows = document::Entity::find()
+        .select_only()
+        .columns([
+            C::Id,
+            C::UnitId,
+            C::Year,
+            C::Sha256,
+            C::Size,
+            C::Mime,
+            C::FileName,
+            C::DocType,
+            C::Number,
+            C::Date,
+            C::Issuer,
+            C::UploadedBy,
+            C::UploadedByName,
+            C::UploadedAt,
+        ])
+        .filter(C::UnitId.eq(unit))
+        .filter(C::Year.eq(year))
+        .order_by_asc(C::Id)
+        .into_model::<Meta>()
+        .all(&db.executor())
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|m| DocumentRow {
+            id: m.id,
+            unit_id: m.unit_id,
+            year: m.year,
+            sha256: m.sha256,
+            size: m.size,
+            mime: m.mime,
+            file_name: m.file_name,
+            doc_type: m.doc_type,
+            number: m.number,
+            date: m.date,
+            issuer: m.issuer,
+            uploaded_by: m.uploaded_by,
+            uploaded_by_name: m.uploaded_by_name,
+            uploaded_at: m.uploaded_at,
+        })
+        .collect())
+}
+
+/// One document with its bytes.
+pub async fn document(db: &impl Db, id: i64) -> Result<Option<(DocumentRow, Vec<u8>)>, DbErr> {
+    Ok(document::Entity::find_by_id(id)
+        .one(&db.executor())
+        .await?
+        .map(document_row))
 }

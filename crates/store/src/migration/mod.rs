@@ -10,6 +10,7 @@ mod m0002_units;
 mod m0003_auth;
 mod m0004_audit;
 mod m0005_facts;
+mod m0006_fact_extras;
 mod m0007_workflow;
 
 pub struct Migrator;
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_auth::Migration),
             Box::new(m0004_audit::Migration),
             Box::new(m0005_facts::Migration),
+            Box::new(m0006_fact_extras::Migration),
             Box::new(m0007_workflow::Migration),
         ]
     }
