@@ -193,7 +193,10 @@ fn known_subunits(u: &mut UnitInput) {
     }
 }
 
-fn verdicts(list: &[Evaluation]) -> Vec<(String, Verdict, Vec<(String, Verdict)>)> {
+/// A standard's verdict and its rules' verdicts.
+type Verdicts = (String, Verdict, Vec<(String, Verdict)>);
+
+fn verdicts(list: &[Evaluation]) -> Vec<Verdicts> {
     let mut v: Vec<_> = list
         .iter()
         .map(|e| {
@@ -408,8 +411,8 @@ binhyen_store::db_test!(a_scope_judges_every_unit_under_it, |store| {
 binhyen_store::db_test!(callers_see_verdicts_only_inside_their_view_scope, |store| {
     use binhyen_core::authz::{Grant, Role, Scope};
 
-    use super::evaluation::{EvaluationError, evaluate_unit_for};
-    use super::{Actor, Ctx, ServiceError};
+    use crate::service::evaluation::{EvaluationError, evaluate_unit_for};
+    use crate::service::{Actor, Ctx, ServiceError};
 
     let reg = Registry::builtin();
     let file = SourceFile::new(
