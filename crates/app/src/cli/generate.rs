@@ -338,11 +338,14 @@ mod tests {
         // every generated form is valid for the catalogue, and most communes meet 19.2
         let atlas = store.load_atlas().await.unwrap();
         let reg = binhyen_core::standard::Registry::builtin();
+        let dec31 = chrono::NaiveDate::from_ymd_opt(2024, 12, 31).unwrap();
+        let tra_vinh = atlas.find_code("84", dec31);
+        assert!(tra_vinh.is_some());
         let all = crate::service::evaluation::evaluate_scope(
             &store,
             &atlas,
             reg,
-            None,
+            tra_vinh,
             2024,
             Some("ntm-xa-19.2"),
             false,

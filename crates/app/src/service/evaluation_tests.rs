@@ -193,10 +193,10 @@ fn known_subunits(u: &mut UnitInput) {
     }
 }
 
-/// A standard's id, its verdict, and each rule's id and verdict.
-type Verdicts = Vec<(String, Verdict, Vec<(String, Verdict)>)>;
+/// A standard's verdict and its rules' verdicts.
+type Verdicts = (String, Verdict, Vec<(String, Verdict)>);
 
-fn verdicts(list: &[Evaluation]) -> Verdicts {
+fn verdicts(list: &[Evaluation]) -> Vec<Verdicts> {
     let mut v: Vec<_> = list
         .iter()
         .map(|e| {
