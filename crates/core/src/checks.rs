@@ -159,7 +159,7 @@ pub fn check(cat: &Catalogue, year: i32, facts: &Facts, earlier: &[(i32, &Facts)
     }
     dates(cat, year, facts, &mut out);
     history(cat, year, facts, earlier, &mut out);
-    out.sort_by(|a, b| b.severity.cmp(&a.severity));
+    out.sort_by_key(|f| std::cmp::Reverse(f.severity));
     out
 }
 

@@ -527,7 +527,7 @@ async fn form_save(
                 .unwrap_or(0),
             submit: input.get("action").is_some_and(|a| a == "submit"),
             reason: Some(reason.clone()),
-            confirm_warnings: input.get("confirm").is_some(),
+            confirm_warnings: input.contains_key("confirm"),
             source: "web".into(),
         };
         let reg = state.registry.get();
@@ -1090,7 +1090,7 @@ async fn import_post(
             f.changes.iter().map(move |c| PreviewLine {
                 unit: format!("{} ({})", f.name, f.code),
                 form: f.group.label(tr.code()),
-                field: field_label(&state, &c.field, year, &tr),
+                field: field_label(state, &c.field, year, &tr),
                 old: c.old.clone().unwrap_or_else(|| "—".into()),
                 new: c.new.clone().unwrap_or_else(|| "—".into()),
             })
