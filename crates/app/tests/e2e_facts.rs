@@ -53,9 +53,9 @@ browser_test!(officer_enters_facts_and_sees_history, |db, kind| {
         .click()
         .await
         .unwrap();
-    // The overview of the officer's scope links to the commune's forms.
-    c.goto(&server.url("/facts?year=2024")).await.unwrap();
-    let body = browser.body_text().await;
+    // The overview of the officer's scope (the ward created on 01/07/2025) links to its forms.
+    c.goto(&server.url("/facts?year=2025")).await.unwrap();
+    let body = c.source().await.unwrap();
     assert!(body.contains("chưa nhập"), "on {kind:?}: {body}");
     let link = c.find(Locator::Css("#overview tbody a")).await.unwrap();
     link.click().await.unwrap();

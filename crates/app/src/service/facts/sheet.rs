@@ -23,9 +23,6 @@ use serde_json::{Map, Value as JV};
 use super::{DRAFT, changes, is_locked, period};
 use crate::service::{Actor, Audit, Ctx, ServiceError};
 
-/// A unit code resolved for the year: its id and kind, or (the code, why not).
-type UnitLookup = Result<(UnitId, UnitKind), (String, String)>;
-
 const CODE: &str = "Mã đơn vị";
 const NAME: &str = "Tên đơn vị";
 const CSV_FIELD: &str = "Trường";
@@ -281,6 +278,9 @@ fn cell_of(ty: &FieldType, part: Part, v: &JV) -> Cell {
     }
 }
 
+/// A unit code looked up: the unit and its kind, or why not (Vietnamese, English).
+type Lookup = Result<(UnitId, UnitKind), (String, String)>;
+
 /// One value read from a file, with its place.
 struct Entry {
     place: Place,
@@ -350,7 +350,7 @@ pub async fn plan(
     let mut problems: Vec<Problem> = vec![];
     let mut entries: Vec<Entry> = vec![];
     let is_csv = file_name.to_lowercase().ends_with(".csv");
-    let lookup = |code: &str| -> Result<(UnitId, UnitKind), (String, String)> {
+    let lookup = |code: &str| -> Lookup {
         match ctx.units.by_code(code, period(year)) {
             Some(u) => Ok((u.id, u.kind)),
             None => {
@@ -376,7 +376,7 @@ pub async fn plan(
             Column::new(CSV_VALUE, ColumnKind::Text),
         ];
         let rows = xlsx::read_csv_table(bytes, &columns, &limits)?;
-        let mut units: HashMap<String, UnitLookup> = HashMap::new();
+        let mut units: HashMap<String, Lookup> = HashMap::new();
         for r in rows {
             let text = |i: usize| match &r.values[i] {
                 Cell::Text(s) => s.clone(),
