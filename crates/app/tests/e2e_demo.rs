@@ -20,25 +20,7 @@ browser_test!(demo_starts_with_the_map_and_accounts, |db, kind| {
         return;
     };
     let c = &browser.client;
-    c.goto(&server.url("/login")).await.unwrap();
-    c.find(Locator::Css("#login"))
-        .await
-        .unwrap()
-        .send_keys("ca.hoaminh")
-        .await
-        .unwrap();
-    c.find(Locator::Css("#password"))
-        .await
-        .unwrap()
-        .send_keys("binhyen-demo")
-        .await
-        .unwrap();
-    c.find(Locator::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.sign_in(&server, "ca.hoaminh", "binhyen-demo").await;
     let body = c
         .find(Locator::Css("body"))
         .await

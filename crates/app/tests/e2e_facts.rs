@@ -34,25 +34,7 @@ browser_test!(officer_enters_facts_and_sees_history, |db, kind| {
         return;
     };
     let c = &browser.client;
-    c.goto(&server.url("/login")).await.unwrap();
-    c.find(Locator::Id("login"))
-        .await
-        .unwrap()
-        .send_keys("ca.longduc")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(PASSWORD)
-        .await
-        .unwrap();
-    c.find(Locator::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.sign_in(&server, "ca.longduc", PASSWORD).await;
     // The overview of the officer's scope (the ward created on 01/07/2025) links to its forms.
     c.goto(&server.url("/facts?year=2025")).await.unwrap();
     let body = c.source().await.unwrap();

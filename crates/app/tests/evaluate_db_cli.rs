@@ -2,28 +2,11 @@
 //! commune's 19.2 verdict is explained in Vietnamese with its article. SQLite, and PostgreSQL
 //! when `TEST_PG_URL` is set.
 
-use std::process::{Command, Output};
-
 use binhyen_store::{DatabaseUrl, Store};
 
-fn binhyen(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_binhyen"))
-        .arg("--database-url")
-        .arg(url)
-        .args(args)
-        .env_remove("BINHYEN_LANG")
-        .output()
-        .expect("run binhyen")
-}
+mod support;
 
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use support::{binhyen_at as binhyen, ok};
 
 fn scenario(url: &str) {
     ok(&binhyen(url, &["migrate"]));

@@ -3,28 +3,12 @@
 //! and changes nothing. On SQLite, and on PostgreSQL when `TEST_PG_URL` is set.
 
 use std::path::Path;
-use std::process::{Command, Output};
 
 use binhyen_store::{DatabaseUrl, Store};
 
-fn binhyen(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_binhyen"))
-        .arg("--database-url")
-        .arg(url)
-        .args(args)
-        .env_remove("BINHYEN_LANG")
-        .output()
-        .expect("run binhyen")
-}
+mod support;
 
-fn ok(out: &Output) -> String {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
+use support::{binhyen_at as binhyen, ok};
 
 fn scenario(url: &str, dir: &Path) {
     let first = ok(&binhyen(url, &["import", "units"]));

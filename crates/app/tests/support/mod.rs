@@ -29,6 +29,27 @@ pub async fn fresh_db(db: Db) -> Option<TestDb> {
     }
 }
 
+/// Runs `binhyen --database-url URL ARGS…` and returns its output.
+pub fn binhyen_at(url: &str, args: &[&str]) -> std::process::Output {
+    Command::new(BIN)
+        .arg("--database-url")
+        .arg(url)
+        .args(args)
+        .env_remove("BINHYEN_LANG")
+        .output()
+        .expect("run binhyen")
+}
+
+/// The standard output of a command that must have succeeded (its stderr otherwise).
+pub fn ok(out: &std::process::Output) -> String {
+    assert!(
+        out.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// Runs `binhyen ARGS…` against `db` and returns (exit success, stdout, stderr).
 pub fn run_cli(db: &TestDb, args: &[&str]) -> (bool, String, String) {
     run_cli_stdin(db, args, None)
@@ -301,6 +322,33 @@ fn dechunk(mut b: &[u8]) -> Vec<u8> {
         b = &b[eol + 2 + size + 2..];
     }
     out
+}
+
+impl Browser {
+    /// Signs in through the login page of `server` and waits for the next page.
+    pub async fn sign_in(&self, server: &Server, login: &str, password: &str) {
+        use fantoccini::Locator;
+        let c = &self.client;
+        c.goto(&server.url("/login")).await.unwrap();
+        c.find(Locator::Id("login"))
+            .await
+            .unwrap()
+            .send_keys(login)
+            .await
+            .unwrap();
+        c.find(Locator::Id("password"))
+            .await
+            .unwrap()
+            .send_keys(password)
+            .await
+            .unwrap();
+        c.find(Locator::Css("form button[type=submit]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+    }
 }
 
 /// Runs one async browser-test body on SQLite and on PostgreSQL:
