@@ -2,11 +2,9 @@
 //! commune's 19.2 verdict is explained in Vietnamese with its article. SQLite, and PostgreSQL
 //! when `TEST_PG_URL` is set.
 
-use binhyen_store::{DatabaseUrl, Store};
-
 mod support;
 
-use support::{binhyen_at as binhyen, ok};
+use support::{binhyen_at as binhyen, ok, on_scratch_postgres};
 
 fn scenario(url: &str) {
     ok(&binhyen(url, &["migrate"]));
@@ -76,21 +74,5 @@ fn evaluate_from_the_database_on_sqlite() {
 
 #[test]
 fn evaluate_from_the_database_on_postgres() {
-    let Ok(base) = std::env::var("TEST_PG_URL") else {
-        assert!(
-            std::env::var("BINHYEN_REQUIRE_PG").as_deref() != Ok("1"),
-            "TEST_PG_URL is required"
-        );
-        eprintln!("note: TEST_PG_URL not set; PostgreSQL half of this test skipped");
-        return;
-    };
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let server = DatabaseUrl::parse(&base).unwrap();
-    let name = format!("binhyen_eval_cli_{}", std::process::id());
-    let url = rt
-        .block_on(Store::create_postgres_database(&server, &name))
-        .unwrap();
-    scenario(url.expose());
-    rt.block_on(Store::drop_postgres_database(&server, &name))
-        .unwrap();
+    on_scratch_postgres("binhyen_eval_cli", scenario);
 }

@@ -4,11 +4,9 @@
 
 use std::path::Path;
 
-use binhyen_store::{DatabaseUrl, Store};
-
 mod support;
 
-use support::{binhyen_at as binhyen, ok};
+use support::{binhyen_at as binhyen, ok, on_scratch_postgres};
 
 fn scenario(url: &str, dir: &Path) {
     let first = ok(&binhyen(url, &["import", "units"]));
@@ -98,22 +96,8 @@ fn unit_commands_on_sqlite() {
 
 #[test]
 fn unit_commands_on_postgres() {
-    let Ok(base) = std::env::var("TEST_PG_URL") else {
-        assert!(
-            std::env::var("BINHYEN_REQUIRE_PG").as_deref() != Ok("1"),
-            "TEST_PG_URL is required"
-        );
-        eprintln!("note: TEST_PG_URL not set; PostgreSQL half of this test skipped");
-        return;
-    };
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let server = DatabaseUrl::parse(&base).unwrap();
-    let name = format!("binhyen_cli_{}", std::process::id());
-    let url = rt
-        .block_on(Store::create_postgres_database(&server, &name))
-        .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    scenario(url.expose(), dir.path());
-    rt.block_on(Store::drop_postgres_database(&server, &name))
-        .unwrap();
+    on_scratch_postgres("binhyen_cli", |url| {
+        let dir = tempfile::tempdir().unwrap();
+        scenario(url, dir.path());
+    });
 }

@@ -7,8 +7,8 @@ use clap::Args;
 use rust_i18n::t;
 
 use crate::config::GlobalOpts;
-use crate::service::Actor;
 use crate::service::users::{self, GrantSpec, NewAccount};
+use crate::service::{Actor, ServiceError};
 use crate::web;
 
 use super::serve::{ServeArgs, prepare, serve_state};
@@ -64,23 +64,31 @@ pub async fn run(g: &GlobalOpts, args: DemoArgs) -> anyhow::Result<()> {
     let console = Actor::console();
     println!("{}", t!("cli.demo.accounts", locale = lang));
     for (login, name, role, unit) in ACCOUNTS {
-        if users::get_by_login(&ctx, &console, login).await.is_err() {
-            users::create(
-                &ctx,
-                &console,
-                NewAccount {
-                    login: (*login).to_owned(),
-                    display_name: (*name).to_owned(),
-                    password: Some(DEMO_PASSWORD.to_owned()),
-                    grant: GrantSpec {
-                        role: (*role).to_owned(),
-                        unit: (*unit).to_owned(),
-                        view: None,
+        let fail = |e: ServiceError| anyhow::anyhow!(e.message(lang));
+        match users::get_by_login(&ctx, &console, login).await {
+            Ok(_) => {}
+            Err(ServiceError::Invalid {
+                key: "service.login.unknown",
+                ..
+            }) => {
+                users::create(
+                    &ctx,
+                    &console,
+                    NewAccount {
+                        login: (*login).to_owned(),
+                        display_name: (*name).to_owned(),
+                        password: Some(DEMO_PASSWORD.to_owned()),
+                        grant: GrantSpec {
+                            role: (*role).to_owned(),
+                            unit: (*unit).to_owned(),
+                            view: None,
+                        },
                     },
-                },
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!(e.message(lang)))?;
+                )
+                .await
+                .map_err(fail)?;
+            }
+            Err(e) => return Err(fail(e)),
         }
         println!("  {login:<18} {DEMO_PASSWORD:<14} {name}");
     }

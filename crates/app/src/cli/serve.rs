@@ -31,9 +31,8 @@ pub async fn run(g: &GlobalOpts, args: ServeArgs) -> anyhow::Result<()> {
 /// The state a server starts with: the store, the stored map, and the standards in force.
 pub async fn prepare(g: &GlobalOpts, args: &ServeArgs) -> anyhow::Result<web::AppState> {
     let store = g.open_store().await?;
-    let mut state = web::AppState::new(store);
     let registry = args.standards.registry(g.lang.code(), &[])?;
-    state.registry = std::sync::Arc::new(binhyen_core::standard::RegistryHandle::new(registry));
+    let state = web::AppState::new(store, registry);
     web::units::load_atlas(&state).await?;
     Ok(state)
 }

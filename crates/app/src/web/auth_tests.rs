@@ -34,7 +34,9 @@ fn app(store: &Store) -> App {
     let state = AppState {
         store: store.clone(),
         atlas: Default::default(),
-        registry: AppState::new(store.clone()).registry,
+        registry: Arc::new(binhyen_core::standard::RegistryHandle::new(
+            binhyen_core::standard::Registry::with_builtin(&[]).unwrap(),
+        )),
         units: Arc::new(fixture::directory()),
         clock,
         secure_cookies: false,

@@ -391,7 +391,10 @@ mod tests {
     binhyen_store::db_test!(
         the_evaluation_api_needs_a_login_and_is_documented,
         |store| {
-            let state = AppState::new(store.clone());
+            let state = AppState::new(
+                store.clone(),
+                binhyen_core::standard::Registry::with_builtin(&[]).unwrap(),
+            );
             for uri in ["/api/v1/units/1/evaluations?year=2024", "/api/v1/standards"] {
                 let resp = router(state.clone())
                     .oneshot(Request::get(uri).body(Body::empty()).unwrap())

@@ -51,15 +51,15 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub fn new(store: Store) -> AppState {
+    /// A state on `store` with the standards `registry` (the map is loaded separately:
+    /// `web::units::load_atlas`).
+    pub fn new(store: Store, registry: Registry) -> AppState {
         let atlas = crate::units::SharedAtlas::default();
         AppState {
             store,
             units: Arc::new(atlas.clone()),
             atlas,
-            registry: Arc::new(RegistryHandle::new(
-                Registry::with_builtin(&[]).expect("the built-in standards are checked by tests"),
-            )),
+            registry: Arc::new(RegistryHandle::new(registry)),
             clock: Clock::system(),
             secure_cookies: false,
         }

@@ -267,7 +267,10 @@ mod tests {
     }
 
     binhyen_store::db_test!(the_map_pages_render_on_a_date, |store| {
-        let state = AppState::new(store.clone());
+        let state = AppState::new(
+            store.clone(),
+            binhyen_core::standard::Registry::with_builtin(&[]).unwrap(),
+        );
         let (_, empty) = get(&state, "/units").await;
         assert!(
             empty.contains("binhyen import units"),

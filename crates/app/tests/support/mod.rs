@@ -40,6 +40,30 @@ pub fn binhyen_at(url: &str, args: &[&str]) -> std::process::Output {
         .expect("run binhyen")
 }
 
+/// Runs `scenario` with the URL of a scratch PostgreSQL database named `name_<pid>` on the server
+/// of `TEST_PG_URL` (created before, dropped after). Without `TEST_PG_URL` it says so and returns,
+/// unless `BINHYEN_REQUIRE_PG=1`, which makes that a failure.
+pub fn on_scratch_postgres(name: &str, scenario: impl FnOnce(&str)) {
+    use binhyen_store::{DatabaseUrl, Store};
+    let Ok(base) = std::env::var("TEST_PG_URL") else {
+        assert!(
+            std::env::var("BINHYEN_REQUIRE_PG").as_deref() != Ok("1"),
+            "TEST_PG_URL is required"
+        );
+        eprintln!("note: TEST_PG_URL not set; PostgreSQL half of this test skipped");
+        return;
+    };
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = DatabaseUrl::parse(&base).unwrap();
+    let name = format!("{name}_{}", std::process::id());
+    let url = rt
+        .block_on(Store::create_postgres_database(&server, &name))
+        .unwrap();
+    scenario(url.expose());
+    rt.block_on(Store::drop_postgres_database(&server, &name))
+        .unwrap();
+}
+
 /// The standard output of a command that must have succeeded (its stderr otherwise).
 pub fn ok(out: &std::process::Output) -> String {
     assert!(

@@ -346,7 +346,7 @@ pub async fn locks(db: &impl Db, year: i32) -> Result<Vec<LockRow>, DbErr> {
 }
 
 /// An evidence document's description (without its bytes).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sea_orm::FromQueryResult)]
 pub struct DocumentRow {
     pub id: i64,
     pub unit_id: UnitId,
@@ -415,25 +415,8 @@ pub async fn insert_document(tx: &Tx, row: &DocumentRow, content: &[u8]) -> Resu
 /// The documents of a unit for a year (descriptions only, without the bytes), oldest first.
 pub async fn documents(db: &impl Db, unit: UnitId, year: i32) -> Result<Vec<DocumentRow>, DbErr> {
     use document::Column as C;
-    use sea_orm::{FromQueryResult, QuerySelect};
-    #[derive(FromQueryResult)]
-    struct Meta {
-        id: i64,
-        unit_id: i64,
-        year: i32,
-        sha256: String,
-        size: i64,
-        mime: String,
-        file_name: String,
-        doc_type: String,
-        number: String,
-        date: NaiveDate,
-        issuer: String,
-        uploaded_by: Option<i64>,
-        uploaded_by_name: String,
-        uploaded_at: DateTime<Utc>,
-    }
-    let rows = document::Entity::find()
+    use sea_orm::QuerySelect;
+    document::Entity::find()
         .select_only()
         .columns([
             C::Id,
@@ -454,28 +437,9 @@ pub async fn documents(db: &impl Db, unit: UnitId, year: i32) -> Result<Vec<Docu
         .filter(C::UnitId.eq(unit))
         .filter(C::Year.eq(year))
         .order_by_asc(C::Id)
-        .into_model::<Meta>()
+        .into_model::<DocumentRow>()
         .all(&db.executor())
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|m| DocumentRow {
-            id: m.id,
-            unit_id: m.unit_id,
-            year: m.year,
-            sha256: m.sha256,
-            size: m.size,
-            mime: m.mime,
-            file_name: m.file_name,
-            doc_type: m.doc_type,
-            number: m.number,
-            date: m.date,
-            issuer: m.issuer,
-            uploaded_by: m.uploaded_by,
-            uploaded_by_name: m.uploaded_by_name,
-            uploaded_at: m.uploaded_at,
-        })
-        .collect())
+        .await
 }
 
 /// One document with its bytes.
