@@ -39,8 +39,9 @@ browser_test!(officer_enters_facts_and_sees_history, |db, kind| {
     c.goto(&server.url("/facts?year=2025")).await.unwrap();
     let body = c.source().await.unwrap();
     assert!(body.contains("chưa nhập"), "on {kind:?}: {body}");
-    let link = c.find(Locator::Css("#overview tbody a")).await.unwrap();
-    link.click().await.unwrap();
+    browser
+        .click_and_wait(Locator::Css("#overview tbody a"))
+        .await;
     let form_url = c.current_url().await.unwrap();
     c.goto(&format!("{form_url}?form=traffic_fire"))
         .await
@@ -53,12 +54,9 @@ browser_test!(officer_enters_facts_and_sees_history, |db, kind| {
     };
     set("f.traffic_accidents", "0").await;
     set("f.traffic_deaths", "1").await;
-    c.find(Locator::Css("button[value=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser
+        .click_and_wait(Locator::Css("button[value=submit]"))
+        .await;
     let errors = c
         .find(Locator::Id("errors"))
         .await
@@ -69,12 +67,9 @@ browser_test!(officer_enters_facts_and_sees_history, |db, kind| {
     assert!(errors.contains("số vụ tai nạn giao thông là 0"), "{errors}");
     // Text in a number field stays beside the field.
     set("f.traffic_accidents", "hai").await;
-    c.find(Locator::Css("button[value=draft]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser
+        .click_and_wait(Locator::Css("button[value=draft]"))
+        .await;
     let field = c
         .find(Locator::Css("#field-traffic_accidents .field-error"))
         .await
@@ -85,12 +80,9 @@ browser_test!(officer_enters_facts_and_sees_history, |db, kind| {
     assert!(field.contains("«hai»"), "{field}");
     // Fixed: 1.234 is read as one thousand two hundred thirty-four.
     set("f.traffic_accidents", "1.234").await;
-    c.find(Locator::Css("button[value=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser
+        .click_and_wait(Locator::Css("button[value=submit]"))
+        .await;
     let notice = c
         .find(Locator::Id("notice"))
         .await
@@ -110,12 +102,9 @@ browser_test!(officer_enters_facts_and_sees_history, |db, kind| {
         saved.contains("Phiên bản 1") && saved.contains("Trần Văn Ân"),
         "{saved}"
     );
-    c.find(Locator::Css("a[href$='/history']"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser
+        .click_and_wait(Locator::Css("a[href$='/history']"))
+        .await;
     let history = c
         .find(Locator::Id("history"))
         .await

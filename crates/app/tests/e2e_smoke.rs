@@ -30,12 +30,7 @@ browser_test!(home_page_switches_language, |db, kind| {
         .await
         .unwrap();
     assert_eq!(h1, "Trang chủ", "on {kind:?}");
-    c.find(Locator::Css("a.lang"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    browser.click_and_wait(Locator::Css("a.lang")).await;
     let h1 = c
         .find(Locator::Css("h1"))
         .await

@@ -366,12 +366,42 @@ impl Browser {
             .send_keys(password)
             .await
             .unwrap();
-        c.find(Locator::Css("form button[type=submit]"))
+        self.click_and_wait(Locator::Css("form button[type=submit]"))
+            .await;
+    }
+
+    /// Clicks the element `locator` finds and waits until the browser has left the page it was on
+    /// and the next one has loaded, so what the test reads next is the new page.
+    pub async fn click_and_wait(&self, locator: fantoccini::Locator<'_>) {
+        use fantoccini::Locator;
+        let c = &self.client;
+        let old = c.find(Locator::Css("html")).await.expect("html");
+        c.find(locator)
             .await
-            .unwrap()
+            .expect("element to click")
             .click()
             .await
-            .unwrap();
+            .expect("click");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        // Any error reading the old root means it is gone (a stale element).
+        while old.tag_name().await.is_ok() {
+            assert!(
+                Instant::now() < deadline,
+                "the page did not change after the click"
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
+        loop {
+            let state = c.execute("return document.readyState", vec![]).await;
+            if matches!(state, Ok(serde_json::Value::String(ref s)) if s == "complete") {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the next page did not finish loading"
+            );
+            tokio::time::sleep(Duration::from_millis(25)).await;
+        }
     }
 }
 
