@@ -15,6 +15,8 @@ pub mod evaluation;
 #[cfg(test)]
 mod evaluation_tests;
 pub mod facts;
+#[cfg(test)]
+pub(crate) mod fixture;
 pub mod password;
 pub mod sessions;
 pub mod users;

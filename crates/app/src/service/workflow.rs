@@ -14,10 +14,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use binhyen_core::authz::{self, Capability, Contribution, Need, Scope};
 use binhyen_core::case;
 use binhyen_core::diag::SourceFile;
-use binhyen_core::fact::{UnitInput, UnitRef as FactUnit};
+use binhyen_core::fact::UnitRef as FactUnit;
 use binhyen_core::standard::{Evaluation, Registry};
 use binhyen_core::text::format_date;
-use binhyen_core::units::{UnitId, UnitKind};
+use binhyen_core::units::{Atlas, UnitId, UnitKind};
 use binhyen_core::workflow::{self as wf, Action, Chain, Level, Proposal, State, Step};
 use binhyen_store::facts::{self, FormWrite, SaveError};
 use binhyen_store::workflow::{
@@ -27,6 +27,7 @@ use binhyen_store::workflow::{
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value as J, json};
 
+use super::evaluation::{self, EvaluationError};
 use super::{Actor, Audit, Check, Ctx, ServiceError, begin};
 use crate::directory::UnitRef;
 
@@ -240,29 +241,38 @@ async fn facts_json(
         .collect())
 }
 
-/// Computed verdicts of a unit's standard from its stored facts (the unit's own forms for the
-/// year and the year before). `None` when the facts or the standard cannot be read.
+/// What verdicts are computed with: the standards in force and the map of units.
+#[derive(Clone, Copy)]
+pub struct Law<'a> {
+    pub registry: &'a Registry,
+    pub atlas: &'a Atlas,
+}
+
+/// The computed verdict of `unit` for `standard` in `year`, from the one evaluation path
+/// ([`evaluation::evaluate_unit`]: sub-units on the year's map, earlier years, predecessors of
+/// merged units). `None` when the standard does not judge the unit or year.
 pub async fn evaluate(
     db: &impl binhyen_store::Db,
-    registry: &Registry,
-    unit: &UnitRef,
+    law: Law<'_>,
+    unit: UnitId,
     year: i32,
     standard: &str,
 ) -> Result<Option<Evaluation>, ServiceError> {
-    let mut input = UnitInput::new(fact_unit(unit));
-    for f in facts::forms_of_units(db, &[unit.id], year - 1..=year).await? {
-        let file = SourceFile::new(format!("{}/{}/{}", unit.code, f.year, f.form), f.data);
-        match case::parse_facts(&file, registry, unit.kind, f.year, None) {
-            Ok(parsed) => {
-                let into = input.facts_mut(f.year);
-                for (id, e) in parsed.iter() {
-                    into.set(id, e.clone());
-                }
-            }
-            Err(_) => return Ok(None),
-        }
+    match evaluation::evaluate_unit(
+        db,
+        law.atlas,
+        law.registry,
+        unit,
+        year,
+        Some(standard),
+        false,
+    )
+    .await
+    {
+        Ok(mut list) => Ok(list.pop()),
+        Err(EvaluationError::Service(e)) => Err(e),
+        Err(EvaluationError::UnknownUnit(_) | EvaluationError::Standard(_)) => Ok(None),
     }
-    Ok(registry.evaluate(&input, year, standard, true).ok())
 }
 
 /// The verdicts of an evaluation as plain JSON: `{ "verdict": …, "rules": { id: verdict } }`.
@@ -343,7 +353,7 @@ fn conflict(last: Option<&TransitionRow>, current: &DossierRow) -> ServiceError 
 pub async fn act(
     ctx: &Ctx<'_>,
     actor: &Actor,
-    registry: &Registry,
+    law: Law<'_>,
     id: i64,
     seen: Option<i64>,
     action: Action,
@@ -404,8 +414,7 @@ pub async fn act(
         }
         Action::Submit => {
             let facts = facts_json(change.tx(), d.unit.id, d.row.year).await?;
-            let eval =
-                evaluate(change.tx(), registry, &d.unit, d.row.year, &d.row.standard).await?;
+            let eval = evaluate(change.tx(), law, d.unit.id, d.row.year, &d.row.standard).await?;
             t.snapshot = Some(
                 json!({ "facts": facts, "verdicts": verdicts_json(eval.as_ref()) }).to_string(),
             );
@@ -536,93 +545,61 @@ async fn notify_preparers(
     Ok(())
 }
 
-/// Saves facts of a dossier's unit (a minimal entry path: one form's JSON object), moving the
-/// dossier from registered to data entry. Refused when the dossier is not editable.
-pub async fn save_facts(
+/// Facts were saved for `unit` and `year` — called by [`super::facts::save`] inside its change,
+/// the one place where a dossier follows data entry: a dossier still `registered` moves to data
+/// entry (a transition and an audit entry in the same transaction); a dossier with the reviewers
+/// (under review, proposed) refuses the save, since its facts are what they are reviewing.
+/// Dossiers already decided keep their state (facts may still be corrected, with history).
+pub async fn facts_entered(
     ctx: &Ctx<'_>,
     actor: &Actor,
-    registry: &Registry,
-    id: i64,
-    form: &str,
-    data: &str,
-) -> Result<DossierRow, ServiceError> {
-    let d = dossier(ctx, actor, id).await?;
-    let file = SourceFile::new(format!("{}:{form}", d.unit.code), data.to_owned());
-    if let Err(problems) = case::parse_facts(&file, registry, d.unit.kind, d.row.year, None) {
-        let first = problems.first().map(|p| p.render("vi")).unwrap_or_default();
-        return Err(ServiceError::invalid(
-            "facts",
-            "workflow.invalid.facts",
-            first,
-        ));
-    }
-    let new: serde_json::Map<String, J> = serde_json::from_str(data)
-        .map_err(|e| ServiceError::invalid("facts", "workflow.invalid.facts", e))?;
-    let step = wf::apply(d.state, &Action::EnterData, &d.chain)
-        .map_err(|r| ServiceError::invalid("dossier", r.key(), state_label(d.state, "vi")))?;
-    let (change, _) = begin(
-        ctx,
-        actor,
-        Check::need(
-            Capability::EnterFacts,
-            Scope::Unit(d.unit.id),
-            wf::period_date(d.row.year),
-        ),
-    )
-    .await?;
-    let current = facts::form(change.tx(), d.unit.id, d.row.year, form).await?;
-    let old: serde_json::Map<String, J> = current
-        .as_ref()
-        .and_then(|c| serde_json::from_str(&c.data).ok())
-        .unwrap_or_default();
-    let mut merged = old.clone();
-    for (k, v) in &new {
-        merged.insert(k.clone(), v.clone());
-    }
-    let changes = crate::service::facts::changes(&old, &merged);
-    let data = J::Object(merged).to_string();
-    facts::save_form(
-        change.tx(),
-        &FormWrite {
-            unit_id: d.unit.id,
-            year: d.row.year,
-            form,
-            data: &data,
-            status: "draft",
-            expected_version: current.as_ref().map_or(0, |c| c.version),
-            actor_id: actor.id,
-            actor_name: &actor.display_name,
-            at: ctx.now,
-            reason: None,
-            source: "web",
-            changes: &changes,
-        },
-    )
-    .await
-    .map_err(save_error)?;
-    let mut row = d.row.clone();
-    if let Step::To(to) = step {
-        if !store::move_dossier(change.tx(), id, d.row.version, to.as_str(), None, ctx.now).await? {
-            let timeline = store::transitions(change.tx(), &[id]).await?;
-            return Err(conflict(timeline.last(), &d.row));
+    change: &mut super::Change,
+    unit: UnitId,
+    year: i32,
+) -> Result<(), ServiceError> {
+    let rows = store::dossiers_of_unit(change.tx(), unit).await?;
+    for row in rows.into_iter().filter(|d| d.year == year) {
+        let d = dossier_of_row(ctx, row)?;
+        match wf::apply(d.state, &Action::EnterData, &d.chain) {
+            Ok(Step::To(to)) => {
+                if !store::move_dossier(
+                    change.tx(),
+                    d.row.id,
+                    d.row.version,
+                    to.as_str(),
+                    None,
+                    ctx.now,
+                )
+                .await?
+                {
+                    return Err(conflict(None, &d.row));
+                }
+                store::add_transition(
+                    change.tx(),
+                    &step_row(&d.row, actor, ctx, "enter_data", d.state, to),
+                )
+                .await?;
+                change
+                    .record(
+                        Audit::new("dossier.enter_data", "dossier", d.row.id)
+                            .unit(Scope::Unit(unit))
+                            .dossier(d.row.id)
+                            .details(json!({ "from": d.state, "to": to })),
+                    )
+                    .await?;
+            }
+            Ok(_) => {}
+            Err(_) if matches!(d.state, State::UnderReview(_) | State::Proposed) => {
+                return Err(ServiceError::invalid(
+                    "dossier",
+                    "workflow.refused.facts_held",
+                    state_label(d.state, "vi"),
+                ));
+            }
+            Err(_) => {}
         }
-        row.state = to.as_str().to_owned();
-        row.version += 1;
-        store::add_transition(
-            change.tx(),
-            &step_row(&d.row, actor, ctx, "enter_data", d.state, to),
-        )
-        .await?;
     }
-    change
-        .commit(
-            Audit::new("fact.save", "fact_form", format!("{}/{}/{form}", d.unit.id, d.row.year))
-                .unit(Scope::Unit(d.unit.id))
-                .dossier(id)
-                .details(json!({ "form": form, "fields": changes.iter().map(|c| &c.field).collect::<Vec<_>>() })),
-        )
-        .await?;
-    Ok(row)
+    Ok(())
 }
 
 fn save_error(e: SaveError) -> ServiceError {
@@ -810,7 +787,7 @@ pub struct ListLine {
 pub async fn classification_list(
     ctx: &Ctx<'_>,
     actor: &Actor,
-    registry: &Registry,
+    law: Law<'_>,
     province: UnitId,
     year: i32,
     standard: &str,
@@ -829,7 +806,7 @@ pub async fn classification_list(
     let mut out = Vec::new();
     for row in rows {
         let d = dossier_of_row(ctx, row)?;
-        let evaluation = evaluate(ctx.store, registry, &d.unit, year, standard).await?;
+        let evaluation = evaluate(ctx.store, law, d.unit.id, year, standard).await?;
         let steps = timeline.iter().filter(|t| t.dossier_id == d.row.id);
         let mut line = ListLine {
             evaluation,
@@ -872,7 +849,7 @@ pub async fn classification_list(
             }
         }
         if d.unit.kind == UnitKind::Commune
-            && let Some(flag) = evaluate(ctx.store, registry, &d.unit, year, "qd18-thu-hoi").await?
+            && let Some(flag) = evaluate(ctx.store, law, d.unit.id, year, "qd18-thu-hoi").await?
         {
             line.revocation_risk = flag.verdict == binhyen_core::standard::Verdict::NotMet;
         }

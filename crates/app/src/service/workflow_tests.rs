@@ -4,61 +4,23 @@
 use std::collections::BTreeMap;
 
 use binhyen_core::authz::{Denied, Grant, Role, Scope};
+use binhyen_core::catalogue::FormGroup;
 use binhyen_core::standard::Registry;
-use binhyen_core::units::UnitKind;
 use binhyen_core::workflow::{Action, Proposal};
 use binhyen_store::{Store, audit, db_test};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 use super::*;
-use crate::directory::{StaticDirectory, UnitRef};
+use crate::service::facts::{self as facts_svc, FactsError, SaveForm};
+use crate::service::fixture::{self, AN_TRUONG, CAN_THO, HOA_AN, TRA_VINH};
 use crate::service::users::{self, GrantSpec, NewAccount};
-
-pub const TRA_VINH: UnitId = 84;
-pub const CANG_LONG: UnitId = 842;
-pub const AN_TRUONG: UnitId = 84201;
-pub const CAU_KE: UnitId = 843;
-pub const HOA_AN: UnitId = 84301;
-pub const CAN_THO: UnitId = 92;
-
-/// Trà Vinh ⊃ Càng Long ⊃ Xã An Trường; Trà Vinh ⊃ Cầu Kè ⊃ Xã Hòa Ân; Cần Thơ.
-pub fn province() -> StaticDirectory {
-    let u = |id, code: &str, name: &str, kind| UnitRef {
-        id,
-        code: code.to_owned(),
-        name: name.to_owned(),
-        kind,
-    };
-    StaticDirectory::new([
-        (u(TRA_VINH, "84", "Tỉnh Trà Vinh", UnitKind::Province), None),
-        (
-            u(CANG_LONG, "842", "Huyện Càng Long", UnitKind::District),
-            Some(TRA_VINH),
-        ),
-        (
-            u(AN_TRUONG, "84201", "Xã An Trường", UnitKind::Commune),
-            Some(CANG_LONG),
-        ),
-        (
-            u(CAU_KE, "843", "Huyện Cầu Kè", UnitKind::District),
-            Some(TRA_VINH),
-        ),
-        (
-            u(HOA_AN, "84301", "Xã Hòa Ân", UnitKind::Commune),
-            Some(CAU_KE),
-        ),
-        (
-            u(CAN_THO, "92", "Thành phố Cần Thơ", UnitKind::Province),
-            None,
-        ),
-    ])
-}
+use crate::units::SharedAtlas;
 
 fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, 3, 0, 0).unwrap()
 }
 
-fn ctx<'a>(store: &'a Store, dir: &'a StaticDirectory, now: DateTime<Utc>) -> Ctx<'a> {
+fn ctx<'a>(store: &'a Store, dir: &'a SharedAtlas, now: DateTime<Utc>) -> Ctx<'a> {
     Ctx {
         store,
         units: dir,
@@ -91,8 +53,41 @@ async fn user(c: &Ctx<'_>, login: &str, role: &str, unit: &str) -> Actor {
     }
 }
 
-fn facts(crimes: i64) -> String {
-    format!(r#"{{"crimes_social_order": {crimes}}}"#)
+/// Enters the commune's crimes through the facts service (the one way facts are saved).
+async fn enter(
+    c: &Ctx<'_>,
+    actor: &Actor,
+    reg: &Registry,
+    unit: UnitId,
+    crimes: serde_json::Value,
+) -> Result<(), FactsError> {
+    let group = FormGroup::CrimeSocialEvils;
+    let version = facts::form(c.store, unit, 2024, group.as_str())
+        .await
+        .unwrap()
+        .map_or(0, |f| f.version);
+    let values = serde_json::json!({ "crimes_social_order": crimes });
+    let serde_json::Value::Object(values) = values else {
+        unreachable!()
+    };
+    facts_svc::save(
+        c,
+        reg,
+        actor,
+        &SaveForm {
+            unit,
+            year: 2024,
+            group,
+            values,
+            expected_version: version,
+            submit: false,
+            reason: None,
+            confirm_warnings: true,
+            source: "test".into(),
+        },
+    )
+    .await
+    .map(|_| ())
 }
 
 const STD: &str = "antt-xa";
@@ -100,8 +95,13 @@ const STD: &str = "antt-xa";
 db_test!(
     a_dossier_goes_from_registration_to_recognition_and_revocation,
     |store| {
-        let dir = province();
+        let dir = fixture::atlas();
+        let atlas = dir.get();
         let reg = Registry::with_builtin(&[]).unwrap();
+        let law = Law {
+            registry: &reg,
+            atlas: &atlas,
+        };
         let q1 = ctx(&store, &dir, at(2024, 2, 15));
         let xa = user(&q1, "ca_an_truong", "commune_police", "84201").await;
         let other_xa = user(&q1, "ca_hoa_an", "commune_police", "84301").await;
@@ -163,23 +163,20 @@ db_test!(
         // Review happens in Q1 2025: the period 2024 still has district police.
         let c = ctx(&store, &dir, at(2025, 1, 10));
         let none = BTreeMap::new();
-        save_facts(&c, &xa, &reg, d.id, "crime_social_evils", &facts(3))
-            .await
-            .unwrap();
-        let bad = save_facts(
-            &c,
-            &xa,
-            &reg,
-            d.id,
-            "crime_social_evils",
-            r#"{"crimes_social_order": "ba"}"#,
-        )
-        .await;
-        assert!(matches!(
-            bad,
-            Err(ServiceError::Invalid { field: "facts", .. })
-        ));
-        let s1 = act(&c, &xa, &reg, d.id, None, Action::Submit, none.clone())
+        enter(&c, &xa, &reg, AN_TRUONG, 3.into()).await.unwrap();
+        // The first facts save moved the registered dossier to data entry (in the facts service).
+        let entered = store::dossier(&store, d.id).await.unwrap().unwrap();
+        assert_eq!(entered.state, "data_entry");
+        assert!(
+            timeline(&c, &xa, d.id)
+                .await
+                .unwrap()
+                .iter()
+                .any(|t| t.action == "enter_data")
+        );
+        let bad = enter(&c, &xa, &reg, AN_TRUONG, "ba".into()).await;
+        assert!(matches!(bad, Err(FactsError::Invalid(_))), "{bad:?}");
+        let s1 = act(&c, &xa, law, d.id, None, Action::Submit, none.clone())
             .await
             .unwrap();
         assert!(
@@ -189,7 +186,7 @@ db_test!(
         let s2 = act(
             &c,
             &xa,
-            &reg,
+            law,
             d.id,
             Some(d.version),
             Action::Submit,
@@ -198,6 +195,14 @@ db_test!(
         .await
         .unwrap();
         assert!(matches!(s2, Acted::AlreadyDone(_)));
+        // While the reviewers hold it, its facts cannot change.
+        let held = enter(&c, &xa, &reg, AN_TRUONG, 5.into()).await.unwrap_err();
+        assert!(
+            held.message("vi")
+                .contains("chỉ sửa được số liệu khi hồ sơ bị trả lại"),
+            "{}",
+            held.message("vi")
+        );
         assert_eq!(
             timeline(&c, &xa, d.id)
                 .await
@@ -212,7 +217,7 @@ db_test!(
         let e = act(
             &c,
             &pv05,
-            &reg,
+            law,
             d.id,
             None,
             Action::Return { reason: "x".into() },
@@ -224,7 +229,7 @@ db_test!(
         let e = act(
             &c,
             &huyen,
-            &reg,
+            law,
             d.id,
             None,
             Action::Return { reason: " ".into() },
@@ -245,7 +250,7 @@ db_test!(
         act(
             &c,
             &huyen,
-            &reg,
+            law,
             d.id,
             Some(seen),
             Action::Return {
@@ -268,10 +273,8 @@ db_test!(
         );
 
         // Fix and resubmit: the diff shows the fact and the verdicts that changed.
-        save_facts(&c, &xa, &reg, d.id, "crime_social_evils", &facts(1))
-            .await
-            .unwrap();
-        let r = act(&c, &xa, &reg, d.id, None, Action::Submit, none.clone())
+        enter(&c, &xa, &reg, AN_TRUONG, 1.into()).await.unwrap();
+        let r = act(&c, &xa, law, d.id, None, Action::Submit, none.clone())
             .await
             .unwrap();
         let diff = diff_since_last_review(&timeline(&c, &xa, d.id).await.unwrap());
@@ -289,7 +292,7 @@ db_test!(
         act(
             &c,
             &huyen,
-            &reg,
+            law,
             d.id,
             Some(v),
             Action::Forward { proposal: None },
@@ -300,7 +303,7 @@ db_test!(
         let e = act(
             &c,
             &huyen2,
-            &reg,
+            law,
             d.id,
             Some(v),
             Action::Return {
@@ -321,7 +324,7 @@ db_test!(
         let e = act(
             &c,
             &pv05,
-            &reg,
+            law,
             d.id,
             None,
             Action::Override {
@@ -337,7 +340,7 @@ db_test!(
         act(
             &c,
             &pv05,
-            &reg,
+            law,
             d.id,
             None,
             Action::Override {
@@ -352,7 +355,7 @@ db_test!(
         act(
             &c,
             &xa,
-            &reg,
+            law,
             d.id,
             None,
             Action::Explain {
@@ -365,7 +368,7 @@ db_test!(
         act(
             &c,
             &pv05,
-            &reg,
+            law,
             d.id,
             None,
             Action::Forward {
@@ -412,7 +415,7 @@ db_test!(
         assert!(store::decisions(&store, None).await.unwrap().is_empty());
 
         // The classification list before the decision.
-        let list = classification_list(&c, &pv05, &reg, TRA_VINH, 2024, STD)
+        let list = classification_list(&c, &pv05, law, TRA_VINH, 2024, STD)
             .await
             .unwrap();
         assert_eq!(list.len(), 2);
@@ -421,7 +424,7 @@ db_test!(
         assert_eq!(line.overrides[0].2, "Đã xác minh biên bản");
         assert_eq!(line.explanations[0].0, "Vụ trộm đã được khám phá");
         assert!(
-            classification_list(&c, &xa, &reg, CAN_THO, 2024, STD)
+            classification_list(&c, &xa, law, CAN_THO, 2024, STD)
                 .await
                 .is_err()
         );
@@ -512,8 +515,13 @@ db_test!(
 );
 
 db_test!(out_of_territory_ids_answer_not_found, |store| {
-    let dir = province();
+    let dir = fixture::atlas();
+    let atlas = dir.get();
     let reg = Registry::with_builtin(&[]).unwrap();
+    let law = Law {
+        registry: &reg,
+        atlas: &atlas,
+    };
     let c = ctx(&store, &dir, at(2025, 2, 1));
     let xa = user(&c, "ca_an_truong", "commune_police", "84201").await;
     let other = user(&c, "ca_hoa_an", "commune_police", "84301").await;
@@ -522,20 +530,12 @@ db_test!(out_of_territory_ids_answer_not_found, |store| {
         dossier(&c, &other, d.id).await,
         Err(ServiceError::NotFound)
     ));
-    let e = act(
-        &c,
-        &other,
-        &reg,
-        d.id,
-        None,
-        Action::Submit,
-        BTreeMap::new(),
-    )
-    .await
-    .unwrap_err();
+    let e = act(&c, &other, law, d.id, None, Action::Submit, BTreeMap::new())
+        .await
+        .unwrap_err();
     assert!(matches!(e, ServiceError::NotFound));
     // 2025 periods have no district level: the commune goes straight to the province.
-    let r = act(&c, &xa, &reg, d.id, None, Action::Submit, BTreeMap::new())
+    let r = act(&c, &xa, law, d.id, None, Action::Submit, BTreeMap::new())
         .await
         .unwrap();
     assert_eq!(r.row().level.as_deref(), Some("province"));

@@ -28,7 +28,6 @@ pub fn routes() -> Router<AppState> {
         .route("/dossiers", get(queue))
         .route("/dossiers/{id}", get(show))
         .route("/dossiers/{id}/act", post(act))
-        .route("/dossiers/{id}/facts", post(save_facts))
         .route("/dossiers/{id}/audit", get(dossier_audit))
         .route("/units/{id}/audit", get(unit_audit))
         .route("/registrations", get(registrations).post(register))
@@ -89,7 +88,10 @@ pub struct DossierPage {
     pub steps: Vec<StepView>,
     pub actions: Vec<(&'static str, String)>,
     pub editable: bool,
-    pub facts: String,
+    /// The facts forms of the dossier's unit and year (the one way to enter facts).
+    pub facts_link: String,
+    /// The unit's verdicts with their explanations.
+    pub verdicts_link: String,
 }
 
 async fn unread(ctx: &Ctx<'_>, user: &CurrentUser) -> u64 {
@@ -180,16 +182,16 @@ async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i
         Ok(t) => t,
         Err(e) => return user.fail(e).into_response(),
     };
-    let verdict = match svc::evaluate(ctx.store, &reg, &d.unit, d.row.year, &d.row.standard).await {
+    let atlas = state.atlas.get();
+    let law = svc::Law {
+        registry: &reg,
+        atlas: &atlas,
+    };
+    let verdict = match svc::evaluate(ctx.store, law, d.unit.id, d.row.year, &d.row.standard).await
+    {
         Ok(Some(e)) => e.verdict_text.get(tr.code()).to_owned(),
         _ => tr.t("std.verdict.insufficient"),
     };
-    let facts = binhyen_store::facts::form(ctx.store, d.unit.id, d.row.year, "crime_social_evils")
-        .await
-        .ok()
-        .flatten()
-        .map(|f| f.data)
-        .unwrap_or_else(|| "{}".to_owned());
     let steps = timeline
         .iter()
         .map(|t| StepView {
@@ -225,7 +227,8 @@ async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i
         steps,
         actions,
         editable: d.state.editable() && svc::actions_for(&ctx, &user.actor, &d).contains(&"submit"),
-        facts,
+        facts_link: format!("/units/{}/facts/{}", d.unit.id, d.row.year),
+        verdicts_link: format!("/units/{}/verdicts?year={}", d.unit.id, d.row.year),
         user,
     }
     .into_response()
@@ -291,10 +294,15 @@ async fn act(
             ))
             .into_response();
     };
+    let (reg, atlas) = (state.registry.get(), state.atlas.get());
+    let law = svc::Law {
+        registry: &reg,
+        atlas: &atlas,
+    };
     match svc::act(
         &ctx,
         &user.actor,
-        &state.registry.get(),
+        law,
         id,
         f.version,
         action,
@@ -305,34 +313,6 @@ async fn act(
         Ok(Acted::Moved(_) | Acted::Noted(_) | Acted::AlreadyDone(_)) => {
             Redirect::to(&format!("/dossiers/{id}")).into_response()
         }
-        Err(e) => user.fail(e).into_response(),
-    }
-}
-
-#[derive(Deserialize)]
-pub struct FactsForm {
-    form: String,
-    data: String,
-}
-
-async fn save_facts(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Form(f): Form<FactsForm>,
-) -> Response {
-    let ctx = state.ctx();
-    match svc::save_facts(
-        &ctx,
-        &user.actor,
-        &state.registry.get(),
-        id,
-        &f.form,
-        &f.data,
-    )
-    .await
-    {
-        Ok(_) => Redirect::to(&format!("/dossiers/{id}")).into_response(),
         Err(e) => user.fail(e).into_response(),
     }
 }
@@ -575,9 +555,13 @@ async fn classification(
         Err(e) => return user.fail(e).into_response(),
     };
     let standard = q.standard.clone().unwrap_or_else(|| "antt-xa".into());
-    let reg = state.registry.get();
+    let (reg, atlas) = (state.registry.get(), state.atlas.get());
+    let law = svc::Law {
+        registry: &reg,
+        atlas: &atlas,
+    };
     let lines =
-        match svc::classification_list(&ctx, &user.actor, &reg, province, year, &standard).await {
+        match svc::classification_list(&ctx, &user.actor, law, province, year, &standard).await {
             Ok(l) => l,
             Err(e) => return user.fail(e).into_response(),
         };

@@ -159,8 +159,12 @@ pub async fn post_transition(
             );
         }
     };
-    let reg = state.registry.get();
-    match svc::act(&ctx, &user.actor, &reg, id, t.version, action, t.comments).await {
+    let (reg, atlas) = (state.registry.get(), state.atlas.get());
+    let law = svc::Law {
+        registry: &reg,
+        atlas: &atlas,
+    };
+    match svc::act(&ctx, &user.actor, law, id, t.version, action, t.comments).await {
         Ok(a) => {
             let outcome = match a {
                 svc::Acted::Moved(_) => "moved",

@@ -9,6 +9,10 @@
 //! the form and its history lines with an audit entry, in one transaction. A stale version is
 //! refused with the current row and the change that made it.
 //!
+//! A save is also the one place a dossier follows data entry
+//! ([`super::workflow::facts_entered`]): a registered dossier moves to data entry, a dossier
+//! under review refuses the save.
+//!
 //! Invariant: a fact value never changes without a history line (who, when, old → new, and the
 //! reason when the form was submitted).
 
@@ -480,7 +484,7 @@ pub async fn save(
     req: &SaveForm,
 ) -> Result<Saved, FactsError> {
     let u = unit_in_year(ctx, req.unit, req.year)?;
-    let change = begin_facts(ctx, actor, Capability::EnterFacts, req.unit, req.year).await?;
+    let mut change = begin_facts(ctx, actor, Capability::EnterFacts, req.unit, req.year).await?;
     if req.submit {
         // Submitting needs its own capability (both data-entry roles hold it).
         if actor.id.is_some() {
@@ -548,6 +552,9 @@ pub async fn save(
         }
         Err(SaveError::Db(e)) => return Err(e.into()),
     };
+    // A registered dossier of the unit and year moves to data entry (or the save is refused
+    // while the dossier is with the reviewers).
+    super::workflow::facts_entered(ctx, actor, &mut change, req.unit, req.year).await?;
     let audit = Audit::new(
         "facts.save",
         "fact_form",

@@ -5,7 +5,7 @@
 use binhyen_core::authz::{Denied, Grant, Role, Scope};
 use binhyen_core::catalogue::FormGroup;
 use binhyen_core::standard::Registry;
-use binhyen_core::units::{Atlas, History, Unit, UnitId, UnitKind, Validity, Version};
+use binhyen_core::units::UnitId;
 use binhyen_store::audit;
 use binhyen_store::{Store, db_test};
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -15,93 +15,15 @@ use super::*;
 use crate::service::{Actor, Ctx};
 use crate::units::SharedAtlas;
 
-pub const PROVINCE: UnitId = 86;
-pub const COMMUNE: UnitId = 29001;
-pub const AREA: UnitId = 2900101;
-pub const OTHER: UnitId = 29002;
-pub const GONE: UnitId = 29003;
+pub use crate::service::fixture::{
+    AP_1 as AREA, LONG_DUC as COMMUNE, PHUONG_1 as OTHER, VINH_LONG as PROVINCE, XA_CU as GONE,
+};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap()
 }
 
-fn unit(
-    id: UnitId,
-    code: &str,
-    name: &str,
-    kind: UnitKind,
-    parent: Option<UnitId>,
-    to: Option<NaiveDate>,
-) -> Unit {
-    Unit {
-        id,
-        key: Unit::key_for(code, d(2020, 1, 1)),
-        kind,
-        versions: vec![Version {
-            code: code.into(),
-            name: name.into(),
-            unit_type: "x".into(),
-            parent,
-            validity: Validity {
-                from: d(2020, 1, 1),
-                to,
-            },
-            origin: None,
-        }],
-    }
-}
-
-/// A small province: Vĩnh Long ⊃ Xã Long Đức ⊃ Ấp 1; Phường 1; Xã Cũ (dissolved 01/01/2023).
-pub fn atlas() -> SharedAtlas {
-    let history = History {
-        units: vec![
-            unit(
-                PROVINCE,
-                "86",
-                "Tỉnh Vĩnh Long",
-                UnitKind::Province,
-                None,
-                None,
-            ),
-            unit(
-                COMMUNE,
-                "29001",
-                "Xã Long Đức",
-                UnitKind::Commune,
-                Some(PROVINCE),
-                None,
-            ),
-            unit(
-                AREA,
-                "2900101",
-                "Ấp 1",
-                UnitKind::ResidentialArea,
-                Some(COMMUNE),
-                None,
-            ),
-            unit(
-                OTHER,
-                "29002",
-                "Phường 1",
-                UnitKind::Commune,
-                Some(PROVINCE),
-                None,
-            ),
-            unit(
-                GONE,
-                "29003",
-                "Xã Cũ",
-                UnitKind::Commune,
-                Some(PROVINCE),
-                Some(d(2023, 1, 1)),
-            ),
-        ],
-        events: vec![],
-    };
-    let a = SharedAtlas::default();
-    a.set(Atlas::build(history).expect("valid test atlas"));
-    a
-}
+pub use crate::service::fixture::atlas;
 
 pub fn officer(id: i64, role: Role, unit: UnitId) -> Actor {
     Actor {

@@ -1,0 +1,131 @@
+//! One small real map for service tests (an `Atlas`, so containment, sub-units and evaluation
+//! work as in production):
+//!
+//! - Tỉnh Vĩnh Long (86) ⊃ Xã Long Đức (29001) ⊃ Ấp 1 (2900101); Phường 1 (29002); Xã Cũ (29003,
+//!   dissolved 01/01/2023) — the facts tests;
+//! - Tỉnh Trà Vinh (84) ⊃ Huyện Càng Long (842) ⊃ Xã An Trường (84201); Huyện Cầu Kè (843) ⊃
+//!   Xã Hòa Ân (84301); Thành phố Cần Thơ (92) — the workflow tests (district police before
+//!   01/03/2025).
+
+use binhyen_core::units::{Atlas, History, Unit, UnitId, UnitKind, Validity, Version};
+use chrono::NaiveDate;
+
+use crate::units::SharedAtlas;
+
+pub const VINH_LONG: UnitId = 86;
+pub const LONG_DUC: UnitId = 29001;
+pub const AP_1: UnitId = 2900101;
+pub const PHUONG_1: UnitId = 29002;
+pub const XA_CU: UnitId = 29003;
+pub const TRA_VINH: UnitId = 84;
+pub const CANG_LONG: UnitId = 842;
+pub const AN_TRUONG: UnitId = 84201;
+pub const CAU_KE: UnitId = 843;
+pub const HOA_AN: UnitId = 84301;
+pub const CAN_THO: UnitId = 92;
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap()
+}
+
+fn unit(
+    id: UnitId,
+    code: &str,
+    name: &str,
+    kind: UnitKind,
+    parent: Option<UnitId>,
+    to: Option<NaiveDate>,
+) -> Unit {
+    Unit {
+        id,
+        key: Unit::key_for(code, d(2020, 1, 1)),
+        kind,
+        versions: vec![Version {
+            code: code.into(),
+            name: name.into(),
+            unit_type: "x".into(),
+            parent,
+            validity: Validity {
+                from: d(2020, 1, 1),
+                to,
+            },
+            origin: None,
+        }],
+    }
+}
+
+/// The map described in the module header.
+pub fn atlas() -> SharedAtlas {
+    use UnitKind::*;
+    let units = vec![
+        unit(VINH_LONG, "86", "Tỉnh Vĩnh Long", Province, None, None),
+        unit(
+            LONG_DUC,
+            "29001",
+            "Xã Long Đức",
+            Commune,
+            Some(VINH_LONG),
+            None,
+        ),
+        unit(
+            AP_1,
+            "2900101",
+            "Ấp 1",
+            ResidentialArea,
+            Some(LONG_DUC),
+            None,
+        ),
+        unit(
+            PHUONG_1,
+            "29002",
+            "Phường 1",
+            Commune,
+            Some(VINH_LONG),
+            None,
+        ),
+        unit(
+            XA_CU,
+            "29003",
+            "Xã Cũ",
+            Commune,
+            Some(VINH_LONG),
+            Some(d(2023, 1, 1)),
+        ),
+        unit(TRA_VINH, "84", "Tỉnh Trà Vinh", Province, None, None),
+        unit(
+            CANG_LONG,
+            "842",
+            "Huyện Càng Long",
+            District,
+            Some(TRA_VINH),
+            None,
+        ),
+        unit(
+            AN_TRUONG,
+            "84201",
+            "Xã An Trường",
+            Commune,
+            Some(CANG_LONG),
+            None,
+        ),
+        unit(
+            CAU_KE,
+            "843",
+            "Huyện Cầu Kè",
+            District,
+            Some(TRA_VINH),
+            None,
+        ),
+        unit(HOA_AN, "84301", "Xã Hòa Ân", Commune, Some(CAU_KE), None),
+        unit(CAN_THO, "92", "Thành phố Cần Thơ", Province, None, None),
+    ];
+    let a = SharedAtlas::default();
+    a.set(
+        Atlas::build(History {
+            units,
+            events: vec![],
+        })
+        .expect("valid test atlas"),
+    );
+    a
+}
