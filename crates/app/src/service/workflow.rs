@@ -133,8 +133,10 @@ pub async fn register(
     standard: &str,
 ) -> Result<DossierRow, ServiceError> {
     let u = unit_of(ctx, unit)?;
-    let fu = fact_unit(&u);
-    if registry.resolve(standard, &fu, year).is_err() {
+    if !registrable(registry, &u, year)
+        .iter()
+        .any(|(id, _)| id == standard)
+    {
         return Err(ServiceError::invalid(
             "standard",
             "workflow.invalid.standard",
@@ -184,6 +186,19 @@ pub async fn register(
         )
         .await?;
     Ok(d)
+}
+
+/// The standards `unit` may register for in `year`: those of the registry that recognise a unit
+/// of its kind that year (NTM criterion 19 and its advanced and model levels, Circular 124
+/// «An toàn về an ninh, trật tự»…), as (id, Vietnamese name), in the registry's order. Flags
+/// (QĐ18 revocation risk) and plan indicators (QĐ926) are not registered for.
+pub fn registrable(registry: &Registry, unit: &UnitRef, year: i32) -> Vec<(String, String)> {
+    registry
+        .applicable(&fact_unit(unit), year)
+        .into_iter()
+        .filter(|v| v.purpose == binhyen_core::standard::Purpose::Recognition)
+        .map(|v| (v.id.clone(), v.name.get("vi").to_owned()))
+        .collect()
 }
 
 fn first_day(year: i32) -> NaiveDate {

@@ -14,6 +14,7 @@ use super::*;
 use crate::service::facts::{self as facts_svc, FactsError, SaveForm};
 use crate::service::fixture::{self, AN_TRUONG, CAN_THO, HOA_AN, TRA_VINH};
 use crate::service::users::{self, GrantSpec, NewAccount};
+use crate::directory::UnitDirectory;
 use crate::units::SharedAtlas;
 
 fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
@@ -544,3 +545,31 @@ db_test!(out_of_territory_ids_answer_not_found, |store| {
     let pv05 = user(&c, "pv05", "pv05", "84").await;
     assert_eq!(queue(&c, &pv05).await.unwrap().len(), 1);
 });
+
+#[test]
+fn a_commune_registers_for_recognition_standards_of_its_kind_only() {
+    let reg = Registry::with_builtin(&[]).unwrap();
+    let dir = fixture::atlas();
+    let commune = dir.by_id(AN_TRUONG).unwrap();
+    let ids = |year| -> Vec<String> {
+        registrable(&reg, &commune, year)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()
+    };
+    let y2024 = ids(2024);
+    // NTM criterion 19.2, its advanced level, and Circular 124 «safe» for communes.
+    for want in ["antt-xa", "ntm-xa-19.2", "ntm-xa-nc-19.2"] {
+        assert!(y2024.iter().any(|i| i == want), "{want} in {y2024:?}");
+    }
+    // Not the residential-area or organisation standards, not the QĐ18 flag, not QĐ926 plans.
+    for never in ["antt-kdc", "antt-cq", "qd18-thu-hoi", "qd926-ty-le", "ntm-huyen-9.4"] {
+        assert!(!y2024.iter().any(|i| i == never), "{never} in {y2024:?}");
+    }
+    let area = dir.by_id(fixture::AP_1).unwrap();
+    let kdc: Vec<String> = registrable(&reg, &area, 2024)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(kdc, vec!["antt-kdc".to_owned()]);
+}

@@ -42,6 +42,8 @@ pub fn routes() -> Router<AppState> {
 pub struct FormSpec {
     pub action: String,
     pub fields: Vec<(&'static str, String, String)>,
+    /// Check boxes: (name, value, label, checked).
+    pub checks: Vec<(&'static str, String, String, bool)>,
     pub button: String,
 }
 
@@ -444,17 +446,30 @@ async fn registrations(
         Ok(l) => l,
         Err(e) => return user.fail(e).into_response(),
     };
-    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-    for (r, _) in &list {
-        *counts.entry(r.standard.clone()).or_default() += 1;
+    let reg = state.registry.get();
+    let names: BTreeMap<&str, String> = reg
+        .versions()
+        .iter()
+        .map(|v| (v.id.as_str(), v.name.get(tr.code()).to_owned()))
+        .collect();
+    let name_of = |id: &str| names.get(id).cloned().unwrap_or_else(|| id.to_owned());
+    // "Xã: 12 đơn vị đăng ký …" per standard and kind of unit.
+    let mut counts: BTreeMap<(String, String), usize> = BTreeMap::new();
+    for (r, u) in &list {
+        let kind = tr.t(&format!("units.kind.{}", u.kind.as_str()));
+        *counts.entry((name_of(&r.standard), kind)).or_default() += 1;
     }
     let note = counts
         .iter()
-        .map(|(s, n)| {
+        .map(|((s, kind), n)| {
             targs(
                 tr,
                 "workflow.page.count",
-                &[("standard", s.clone()), ("count", n.to_string())],
+                &[
+                    ("standard", s.clone()),
+                    ("kind", kind.clone()),
+                    ("count", binhyen_core::text::format_int(*n as i64)),
+                ],
             )
         })
         .collect::<Vec<_>>()
@@ -466,7 +481,7 @@ async fn registrations(
             cells: vec![
                 u.name,
                 u.code,
-                r.standard,
+                name_of(&r.standard),
                 format_time(r.registered_at),
                 r.by.name,
             ],
@@ -474,6 +489,26 @@ async fn registrations(
         .collect();
     let head = heads(tr, &["unit", "code", "standard", "at", "actor"]);
     let scope_name = ctx.units.by_id(scope).map(|u| u.name).unwrap_or_default();
+    // The form offers the standards of the user's own unit (the first unit they capture for).
+    let own = user
+        .actor
+        .grants
+        .iter()
+        .find(|g| g.role.can(binhyen_core::authz::Capability::Submit))
+        .and_then(|g| g.unit.unit())
+        .and_then(|u| ctx.units.by_id(u));
+    let form = own.map(|u| FormSpec {
+        action: "/registrations".into(),
+        fields: vec![
+            ("unit", tr.t("field.unit"), u.code.clone()),
+            ("year", tr.t("field.year"), year.to_string()),
+        ],
+        checks: svc::registrable(&reg, &u, year)
+            .into_iter()
+            .map(|(id, _)| ("standard", id.clone(), name_of(&id), false))
+            .collect(),
+        button: tr.t("workflow.action.register"),
+    });
     let mut page = table(
         &ctx,
         user,
@@ -487,59 +522,65 @@ async fn registrations(
     )
     .await;
     page.note = (!note.is_empty()).then_some(note);
-    page.form = Some(FormSpec {
-        action: "/registrations".into(),
-        fields: vec![
-            ("unit", tr.t("field.unit"), String::new()),
-            ("year", tr.t("field.year"), year.to_string()),
-            ("standard", tr.t("field.standard"), "antt-xa".into()),
-        ],
-        button: tr.t("workflow.action.register"),
-    });
+    page.form = form;
     page.into_response()
 }
 
-#[derive(Deserialize)]
-pub struct RegisterForm {
-    unit: String,
-    year: String,
-    standard: String,
-}
-
+/// The registration form: a unit code, a year and one or more standards (`standard` repeated).
 async fn register(
     State(state): State<AppState>,
     user: CurrentUser,
-    Form(f): Form<RegisterForm>,
+    Form(f): Form<Vec<(String, String)>>,
 ) -> Response {
     let ctx = state.ctx();
-    let year = match year_of(&f.year) {
+    let field = |k: &str| {
+        f.iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let standards: Vec<&str> = f
+        .iter()
+        .filter(|(n, v)| n == "standard" && !v.trim().is_empty())
+        .map(|(_, v)| v.trim())
+        .collect();
+    let year = match year_of(&field("year")) {
         Ok(y) => y,
         Err(e) => return user.fail(e).into_response(),
     };
+    let code = field("unit");
     let Some(unit) = ctx
         .units
-        .by_code(&f.unit, binhyen_core::workflow::period_date(year))
+        .by_code(&code, binhyen_core::workflow::period_date(year))
     else {
         return user
             .fail(ServiceError::invalid(
                 "unit",
-                "workflow.invalid.standard",
-                &f.unit,
+                "workflow.invalid.unit",
+                &code,
             ))
             .into_response();
     };
-    match svc::register(
-        &ctx,
-        &user.actor,
-        &state.registry.get(),
-        unit.id,
-        year,
-        f.standard.trim(),
-    )
-    .await
-    {
-        Ok(d) => Redirect::to(&format!("/dossiers/{}", d.id)).into_response(),
-        Err(e) => user.fail(e).into_response(),
+    if standards.is_empty() {
+        return user
+            .fail(ServiceError::invalid(
+                "standard",
+                "workflow.invalid.no_standard",
+                "",
+            ))
+            .into_response();
+    }
+    let reg = state.registry.get();
+    let mut opened = vec![];
+    for standard in &standards {
+        match svc::register(&ctx, &user.actor, &reg, unit.id, year, standard).await {
+            Ok(d) => opened.push(d.id),
+            Err(e) => return user.fail(e).into_response(),
+        }
+    }
+    match opened.as_slice() {
+        [one] => Redirect::to(&format!("/dossiers/{one}")).into_response(),
+        _ => Redirect::to(&format!("/registrations?year={year}")).into_response(),
     }
 }
 
@@ -664,6 +705,7 @@ async fn classification(
                 ),
                 ("dossiers", tr.t("field.dossiers"), proposed.join(",")),
             ],
+            checks: vec![],
             button: tr.t("workflow.page.issue"),
         });
     }
