@@ -290,6 +290,83 @@ pub async fn evaluate(
     }
 }
 
+/// A fact field a reviewer may comment on when returning a dossier.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CommentField {
+    pub key: String,
+    /// The catalogue's label in `locale`.
+    pub label: String,
+    /// The stored value as JSON text.
+    pub value: String,
+}
+
+/// The fields of the dossier's unit and year that hold a value (in form and key order): what a
+/// return may comment on, field by field.
+pub async fn comment_fields(
+    ctx: &Ctx<'_>,
+    registry: &Registry,
+    d: &Dossier,
+    locale: &str,
+) -> Result<Vec<CommentField>, ServiceError> {
+    let cat = registry.catalogue();
+    let mut out = Vec::new();
+    for (_, obj) in facts_json(ctx.store, d.unit.id, d.row.year).await? {
+        for (key, value) in obj.as_object().into_iter().flatten() {
+            if value.is_null() {
+                continue;
+            }
+            let label = cat
+                .version_for(key, d.unit.kind, d.row.year)
+                .map_or_else(|| key.clone(), |v| v.label.get(locale).to_owned());
+            out.push(CommentField {
+                key: key.clone(),
+                label,
+                value: value.to_string(),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The per-field comments of a transition (field key → comment).
+pub fn comments_of(t: &TransitionRow) -> BTreeMap<String, String> {
+    t.comments
+        .as_deref()
+        .and_then(|c| serde_json::from_str(c).ok())
+        .unwrap_or_default()
+}
+
+/// The per-field comments of the last return of each *returned* dossier of `unit` and `year`
+/// (field key → comment), shown beside the fields on the facts forms. Empty otherwise. The
+/// caller has checked that the user may see the unit.
+pub async fn return_comments(
+    ctx: &Ctx<'_>,
+    unit: UnitId,
+    year: i32,
+) -> Result<BTreeMap<String, String>, ServiceError> {
+    let returned: Vec<i64> = store::dossiers_of_unit(ctx.store, unit)
+        .await?
+        .into_iter()
+        .filter(|d| d.year == year && d.state == State::Returned(Level::Province).as_str())
+        .map(|d| d.id)
+        .collect();
+    let mut out = BTreeMap::new();
+    if returned.is_empty() {
+        return Ok(out);
+    }
+    let timeline = store::transitions(ctx.store, &returned).await?;
+    for id in returned {
+        if let Some(last) = timeline
+            .iter()
+            .filter(|t| t.dossier_id == id && t.action == "return")
+            .next_back()
+        {
+            out.extend(comments_of(last));
+        }
+    }
+    Ok(out)
+}
+
 /// The verdicts of an evaluation as plain JSON: `{ "verdict": …, "rules": { id: verdict } }`.
 fn verdicts_json(e: Option<&Evaluation>) -> J {
     match e {

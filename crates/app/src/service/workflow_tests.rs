@@ -11,10 +11,10 @@ use binhyen_store::{Store, audit, db_test};
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
 use super::*;
+use crate::directory::UnitDirectory;
 use crate::service::facts::{self as facts_svc, FactsError, SaveForm};
 use crate::service::fixture::{self, AN_TRUONG, CAN_THO, HOA_AN, TRA_VINH};
 use crate::service::users::{self, GrantSpec, NewAccount};
-use crate::directory::UnitDirectory;
 use crate::units::SharedAtlas;
 
 fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
@@ -273,11 +273,32 @@ db_test!(
             0
         );
 
+        // The per-field comment is stored with the return and shown beside the field while
+        // the dossier is returned.
+        let shown = return_comments(&c, AN_TRUONG, 2024).await.unwrap();
+        assert_eq!(
+            shown.get("crimes_social_order").map(String::as_str),
+            Some("Số vụ chưa khớp sổ")
+        );
+        let dossier_now = dossier(&c, &huyen, d.id).await.unwrap();
+        let fields = comment_fields(&c, &reg, &dossier_now, "vi").await.unwrap();
+        assert!(
+            fields
+                .iter()
+                .any(|f| f.key == "crimes_social_order" && f.value == "3" && !f.label.is_empty()),
+            "{fields:?}"
+        );
         // Fix and resubmit: the diff shows the fact and the verdicts that changed.
         enter(&c, &xa, &reg, AN_TRUONG, 1.into()).await.unwrap();
         let r = act(&c, &xa, law, d.id, None, Action::Submit, none.clone())
             .await
             .unwrap();
+        assert!(
+            return_comments(&c, AN_TRUONG, 2024)
+                .await
+                .unwrap()
+                .is_empty()
+        );
         let diff = diff_since_last_review(&timeline(&c, &xa, d.id).await.unwrap());
         assert!(
             diff.iter().any(|l| l.part == "facts"
@@ -563,7 +584,13 @@ fn a_commune_registers_for_recognition_standards_of_its_kind_only() {
         assert!(y2024.iter().any(|i| i == want), "{want} in {y2024:?}");
     }
     // Not the residential-area or organisation standards, not the QĐ18 flag, not QĐ926 plans.
-    for never in ["antt-kdc", "antt-cq", "qd18-thu-hoi", "qd926-ty-le", "ntm-huyen-9.4"] {
+    for never in [
+        "antt-kdc",
+        "antt-cq",
+        "qd18-thu-hoi",
+        "qd926-ty-le",
+        "ntm-huyen-9.4",
+    ] {
         assert!(!y2024.iter().any(|i| i == never), "{never} in {y2024:?}");
     }
     let area = dir.by_id(fixture::AP_1).unwrap();

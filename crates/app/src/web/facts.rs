@@ -82,6 +82,8 @@ pub struct FieldView {
     pub parts: Vec<String>,
     pub choices: Vec<(String, String)>,
     pub error: Option<String>,
+    /// The reviewer's comment from the return of the unit's dossier.
+    pub comment: Option<String>,
 }
 
 pub struct Tab {
@@ -301,6 +303,8 @@ pub fn values_from_inputs(
 struct Ctx2 {
     unit: svc::UnitYear,
     group: FormGroup,
+    /// Per-field comments of the reviewer who returned the unit's dossier (while returned).
+    comments: std::collections::BTreeMap<String, String>,
 }
 
 async fn load(
@@ -317,7 +321,12 @@ async fn load(
         .filter(|g| unit.form(*g).is_some())
         .or_else(|| unit.forms.first().map(|f| f.group))
         .ok_or(ServiceError::NotFound)?;
-    Ok(Ctx2 { unit, group })
+    let comments = crate::service::workflow::return_comments(&state.ctx(), id, year).await?;
+    Ok(Ctx2 {
+        unit,
+        group,
+        comments,
+    })
 }
 
 fn form_view(
@@ -381,6 +390,7 @@ fn form_view(
                     _ => vec![],
                 },
                 error: field_errors.get(&f.key).cloned(),
+                comment: c.comments.get(&f.key).cloned(),
             }
         })
         .collect();

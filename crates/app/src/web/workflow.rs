@@ -72,6 +72,8 @@ pub struct StepView {
     pub when: String,
     pub reason: Option<String>,
     pub detail: Option<String>,
+    /// Per-field comments of a return: (field label, comment).
+    pub comments: Vec<(String, String)>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -89,6 +91,8 @@ pub struct DossierPage {
     pub diff: Vec<svc::DiffLine>,
     pub steps: Vec<StepView>,
     pub actions: Vec<(&'static str, String)>,
+    /// The fields a return may comment on (those holding a value).
+    pub comment_fields: Vec<svc::CommentField>,
     pub editable: bool,
     /// The facts forms of the dossier's unit and year (the one way to enter facts).
     pub facts_link: String,
@@ -194,6 +198,11 @@ async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i
         Ok(Some(e)) => e.verdict_text.get(tr.code()).to_owned(),
         _ => tr.t("std.verdict.insufficient"),
     };
+    let label = |key: &str| {
+        reg.catalogue()
+            .version_for(key, d.unit.kind, d.row.year)
+            .map_or_else(|| key.to_owned(), |v| v.label.get(tr.code()).to_owned())
+    };
     let steps = timeline
         .iter()
         .map(|t| StepView {
@@ -201,9 +210,16 @@ async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i
             who: t.by.name.clone(),
             when: format_time(t.at),
             reason: t.reason.clone(),
-            detail: t.details.clone().or_else(|| t.comments.clone()),
+            detail: t.details.clone(),
+            comments: svc::comments_of(t)
+                .into_iter()
+                .map(|(k, c)| (label(&k), c))
+                .collect(),
         })
         .collect();
+    let comment_fields = svc::comment_fields(&ctx, &reg, &d, tr.code())
+        .await
+        .unwrap_or_default();
     let actions = svc::actions_for(&ctx, &user.actor, &d)
         .into_iter()
         .filter(|a| !matches!(*a, "enter_data" | "decide" | "revoke"))
@@ -228,6 +244,7 @@ async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i
         diff: svc::diff_since_last_review(&timeline),
         steps,
         actions,
+        comment_fields,
         editable: d.state.editable() && svc::actions_for(&ctx, &user.actor, &d).contains(&"submit"),
         facts_link: format!("/units/{}/facts/{}", d.unit.id, d.row.year),
         verdicts_link: format!("/units/{}/verdicts?year={}", d.unit.id, d.row.year),
@@ -236,21 +253,14 @@ async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i
     .into_response()
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Default)]
 pub struct ActForm {
-    #[serde(default)]
     action: String,
-    #[serde(default)]
     version: Option<i64>,
-    #[serde(default)]
     reason: String,
-    #[serde(default)]
     rule: String,
-    #[serde(default)]
     verdict: String,
-    #[serde(default)]
     text: String,
-    #[serde(default)]
     proposal: String,
 }
 
@@ -280,13 +290,37 @@ fn action_of(f: &ActForm) -> Option<Action> {
     })
 }
 
+/// Reads the action form: its named fields and the per-field comments (`comment.<field key>`).
+fn read_act(pairs: Vec<(String, String)>) -> (ActForm, BTreeMap<String, String>) {
+    let mut f = ActForm::default();
+    let mut comments = BTreeMap::new();
+    for (k, v) in pairs {
+        match k.as_str() {
+            "action" => f.action = v,
+            "version" => f.version = v.trim().parse().ok(),
+            "reason" => f.reason = v,
+            "rule" => f.rule = v,
+            "verdict" => f.verdict = v,
+            "text" => f.text = v,
+            "proposal" => f.proposal = v,
+            _ => {
+                if let Some(field) = k.strip_prefix("comment.") {
+                    comments.insert(field.to_owned(), v);
+                }
+            }
+        }
+    }
+    (f, comments)
+}
+
 async fn act(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,
-    Form(f): Form<ActForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let ctx = state.ctx();
+    let (f, comments) = read_act(pairs);
     let Some(action) = action_of(&f) else {
         return user
             .fail(ServiceError::invalid(
@@ -301,17 +335,7 @@ async fn act(
         registry: &reg,
         atlas: &atlas,
     };
-    match svc::act(
-        &ctx,
-        &user.actor,
-        law,
-        id,
-        f.version,
-        action,
-        BTreeMap::new(),
-    )
-    .await
-    {
+    match svc::act(&ctx, &user.actor, law, id, f.version, action, comments).await {
         Ok(Acted::Moved(_) | Acted::Noted(_) | Acted::AlreadyDone(_)) => {
             Redirect::to(&format!("/dossiers/{id}")).into_response()
         }
