@@ -31,6 +31,7 @@ mod pages;
 pub mod units;
 mod workflow;
 mod workflow_api;
+mod workflow_export;
 
 pub use i18n::Tr;
 
@@ -85,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(units::routes())
         .merge(workflow::routes())
+        .merge(workflow_export::routes())
         .merge(facts::routes())
         .merge(assets::routes())
         .layer(middleware::from_fn(csrf::guard))

@@ -416,14 +416,23 @@ async fn unit_audit(
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
-    province: Option<String>,
-    year: Option<String>,
-    standard: Option<String>,
+    pub province: Option<String>,
+    pub year: Option<String>,
+    pub standard: Option<String>,
 }
 
 impl ListQuery {
+    /// The standard asked for (`antt-xa` by default).
+    pub fn standard(&self) -> &str {
+        self.standard
+            .as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .unwrap_or("antt-xa")
+    }
+
     /// The province (a unit code; the user's first unit by default) and year (this year).
-    fn resolve(&self, ctx: &Ctx<'_>, user: &CurrentUser) -> Result<(i64, i32), ServiceError> {
+    pub fn resolve(&self, ctx: &Ctx<'_>, user: &CurrentUser) -> Result<(i64, i32), ServiceError> {
         let year = match self
             .year
             .as_deref()
@@ -608,6 +617,25 @@ async fn register(
     }
 }
 
+/// The classification list a query asks for (province, year, standard — `antt-xa` by default),
+/// with the province and year it resolved to. Shared by the page, the exports and the API.
+pub(super) async fn list_of(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &ListQuery,
+) -> Result<(Vec<svc::ListLine>, i64, i32), ServiceError> {
+    let ctx = state.ctx();
+    let (province, year) = q.resolve(&ctx, user)?;
+    let (reg, atlas) = (state.registry.get(), state.atlas.get());
+    let law = svc::Law {
+        registry: &reg,
+        atlas: &atlas,
+    };
+    let lines =
+        svc::classification_list(&ctx, &user.actor, law, province, year, q.standard()).await?;
+    Ok((lines, province, year))
+}
+
 async fn classification(
     State(state): State<AppState>,
     user: CurrentUser,
@@ -615,21 +643,10 @@ async fn classification(
 ) -> Response {
     let ctx = state.ctx();
     let tr = user.tr();
-    let (province, year) = match q.resolve(&ctx, &user) {
+    let (lines, province, year) = match list_of(&state, &user, &q).await {
         Ok(x) => x,
         Err(e) => return user.fail(e).into_response(),
     };
-    let standard = q.standard.clone().unwrap_or_else(|| "antt-xa".into());
-    let (reg, atlas) = (state.registry.get(), state.atlas.get());
-    let law = svc::Law {
-        registry: &reg,
-        atlas: &atlas,
-    };
-    let lines =
-        match svc::classification_list(&ctx, &user.actor, law, province, year, &standard).await {
-            Ok(l) => l,
-            Err(e) => return user.fail(e).into_response(),
-        };
     let proposed: Vec<String> = lines
         .iter()
         .filter(|l| l.dossier.state == binhyen_core::workflow::State::Proposed)
@@ -711,6 +728,24 @@ async fn classification(
         rows,
     )
     .await;
+    let query = format!(
+        "?province={}&year={year}&standard={}",
+        ctx.units
+            .by_id(province)
+            .map(|u| u.code)
+            .unwrap_or_default(),
+        q.standard()
+    );
+    page.links = vec![
+        (
+            format!("/classification/export.xlsx{query}"),
+            tr.t("workflow.page.download_xlsx"),
+        ),
+        (
+            format!("/classification/export.pdf{query}"),
+            tr.t("workflow.page.download_pdf"),
+        ),
+    ];
     if decides && !proposed.is_empty() {
         page.form = Some(FormSpec {
             action: "/decisions".into(),
@@ -833,6 +868,10 @@ async fn decision(
         rows,
     )
     .await;
+    page.links = vec![(
+        format!("/decisions/{id}/pdf"),
+        tr.t("workflow.page.download_decision"),
+    )];
     page.note = Some(format!(
         "{} — {}: {} — {}{}",
         tr.t(&format!("workflow.kind.{}", d.kind)),
