@@ -1239,6 +1239,23 @@ pub async fn decision(ctx: &Ctx<'_>, actor: &Actor, id: i64) -> Result<DecisionR
     }
 }
 
+/// The decisions (of `year`, or all) naming at least one unit the actor may see.
+pub async fn decisions(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    year: Option<i32>,
+) -> Result<Vec<DecisionRow>, ServiceError> {
+    Ok(store::decisions(ctx.store, year)
+        .await?
+        .into_iter()
+        .filter(|d| {
+            d.units
+                .iter()
+                .any(|(u, _)| may_view(ctx, actor, *u, d.year))
+        })
+        .collect())
+}
+
 /// Sets a year's deadline (`registration_end` or `lock`) for a province or the country;
 /// administrators only, inside their territory.
 pub async fn set_deadline(

@@ -31,7 +31,8 @@ use crate::directory::code_of;
     tags(
         (name = "auth", description = "Người dùng đang đăng nhập (the signed-in user)"),
         (name = "evaluation", description = "Kết quả đánh giá theo tiêu chuẩn (verdicts)"),
-        (name = "facts", description = "Số liệu hằng năm (yearly facts)")
+        (name = "facts", description = "Số liệu hằng năm (yearly facts)"),
+        (name = "workflow", description = "Đăng ký, xét duyệt, công nhận (registration, review, recognition)")
     )
 )]
 struct ApiDoc;
@@ -66,6 +67,17 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(super::workflow_api::get_dossier))
         .routes(routes!(super::workflow_api::post_transition))
         .routes(routes!(super::workflow_api::get_notifications))
+        .routes(routes!(
+            super::workflow_api::list_registrations,
+            super::workflow_api::post_registration
+        ))
+        .routes(routes!(super::workflow_api::get_classification))
+        .routes(routes!(
+            super::workflow_api::list_decisions,
+            super::workflow_api::post_decision
+        ))
+        .routes(routes!(super::workflow_api::get_decision))
+        .routes(routes!(super::workflow_api::post_revocation))
         .routes(routes!(super::facts_api::unit_facts))
         .routes(routes!(super::facts_api::save_form))
         .routes(routes!(super::facts_api::facts_history))
