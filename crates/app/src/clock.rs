@@ -11,6 +11,9 @@ use std::sync::Mutex;
 use chrono::Duration;
 use chrono::{DateTime, FixedOffset, Utc};
 
+/// The environment variable that sets the server's clock (tests and demos only).
+pub const CLOCK_ENV: &str = "BINHYEN_CLOCK";
+
 #[derive(Clone)]
 pub struct Clock(Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>);
 
@@ -47,6 +50,40 @@ impl Clock {
             Clock(Arc::new(move || *read.lock().expect("clock lock"))),
             ClockHand(cell),
         )
+    }
+
+    /// The server's clock: the system's, or — for tests and demos only — one set by
+    /// `BINHYEN_CLOCK` (RFC 3339, e.g. `2025-02-10T09:00:00+07:00`) that starts at that instant
+    /// and then runs at the normal pace. When set it is announced loudly on standard error.
+    pub fn from_env() -> anyhow::Result<Clock> {
+        match std::env::var(CLOCK_ENV) {
+            Ok(v) if !v.trim().is_empty() => {
+                let start = DateTime::parse_from_rfc3339(v.trim())
+                    .map_err(|e| {
+                        anyhow::anyhow!(
+                            "{CLOCK_ENV}=«{v}»: thời điểm không hợp lệ, cần dạng RFC 3339 như \
+                             2025-02-10T09:00:00+07:00 ({e}) / invalid instant, RFC 3339 expected"
+                        )
+                    })?
+                    .with_timezone(&Utc);
+                let message = format!(
+                    "CẢNH BÁO: đồng hồ máy chủ được đặt bởi {CLOCK_ENV} = {} — chỉ dùng để kiểm thử \
+                     và trình diễn / WARNING: the server clock is set by {CLOCK_ENV} (tests and \
+                     demos only)",
+                    format_time(start)
+                );
+                eprintln!("{message}");
+                tracing::warn!("{message}");
+                Ok(Clock::starting_at(start))
+            }
+            _ => Ok(Clock::system()),
+        }
+    }
+
+    /// A clock that reads `start` now and runs from there.
+    pub fn starting_at(start: DateTime<Utc>) -> Clock {
+        let offset = start - Utc::now();
+        Clock(Arc::new(move || Utc::now() + offset))
     }
 
     pub fn now(&self) -> DateTime<Utc> {

@@ -39,6 +39,13 @@ browser_test!(unit_page_shows_verdicts_with_citations, |db, kind| {
         return;
     };
     let c = &browser.client;
+    // Signed out, the map is not shown: the visitor is sent to sign in.
+    c.goto(&server.url("/units?q=29410&date=01%2F06%2F2024"))
+        .await
+        .unwrap();
+    let url = c.current_url().await.unwrap();
+    assert_eq!(url.path(), "/login", "on {kind:?}");
+    browser.sign_in(&server, "xem.vinhlong", PASSWORD).await;
     // Find the commune by its code on the 2024 map, then open its page for 2024.
     c.goto(&server.url("/units?q=29410&date=01%2F06%2F2024"))
         .await
@@ -54,19 +61,6 @@ browser_test!(unit_page_shows_verdicts_with_citations, |db, kind| {
         .next()
         .unwrap()
         .to_owned();
-    c.goto(&server.url(&format!("/units/{id}?year=2024")))
-        .await
-        .unwrap();
-    let signed_out = c.find(Locator::Id("verdicts")).await.unwrap();
-    assert!(signed_out.text().await.unwrap().contains("2024"));
-    assert!(
-        c.find_all(Locator::Css("section.evaluation"))
-            .await
-            .unwrap()
-            .is_empty(),
-        "verdicts shown to a signed-out visitor on {kind:?}"
-    );
-    browser.sign_in(&server, "xem.vinhlong", PASSWORD).await;
     c.goto(&server.url(&format!("/units/{id}?year=2024")))
         .await
         .unwrap();

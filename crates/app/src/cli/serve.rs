@@ -32,7 +32,8 @@ pub async fn run(g: &GlobalOpts, args: ServeArgs) -> anyhow::Result<()> {
 pub async fn prepare(g: &GlobalOpts, args: &ServeArgs) -> anyhow::Result<web::AppState> {
     let store = g.open_store().await?;
     let registry = args.standards.registry(g.lang.code(), &[])?;
-    let state = web::AppState::new(store, registry);
+    let mut state = web::AppState::new(store, registry);
+    state.clock = crate::clock::Clock::from_env()?;
     web::units::load_atlas(&state).await?;
     Ok(state)
 }

@@ -89,7 +89,7 @@ pub async fn run(g: &GlobalOpts, cmd: UserCommand) -> anyhow::Result<()> {
     let ctx = Ctx {
         store: &store,
         units: &units,
-        now: chrono::Utc::now(),
+        now: crate::clock::Clock::from_env()?.now(),
     };
     let locale = g.lang.code();
     let actor = Actor::console();

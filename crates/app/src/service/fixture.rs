@@ -3,7 +3,8 @@
 //!
 //! - Tỉnh Vĩnh Long (86) ⊃ Xã Long Đức (29001) ⊃ Ấp 1 (2900101); Phường 1 (29002); Xã Cũ (29003,
 //!   dissolved 01/01/2023) — the facts tests;
-//! - Tỉnh Trà Vinh (84) ⊃ Huyện Càng Long (842) ⊃ Xã An Trường (84201); Huyện Cầu Kè (843) ⊃
+//! - Tỉnh Trà Vinh (84) ⊃ Huyện Càng Long (842) ⊃ Xã An Trường (84201) ⊃ Ấp Chợ (8420101);
+//!   Huyện Cầu Kè (843) ⊃
 //!   Xã Hòa Ân (84301); Thành phố Cần Thơ (92) — the workflow tests (district police before
 //!   01/03/2025).
 
@@ -20,6 +21,7 @@ pub const XA_CU: UnitId = 29003;
 pub const TRA_VINH: UnitId = 84;
 pub const CANG_LONG: UnitId = 842;
 pub const AN_TRUONG: UnitId = 84201;
+pub const AP_CHO: UnitId = 8420101;
 pub const CAU_KE: UnitId = 843;
 pub const HOA_AN: UnitId = 84301;
 pub const CAN_THO: UnitId = 92;

@@ -133,6 +133,15 @@ pub async fn register(
     standard: &str,
 ) -> Result<DossierRow, ServiceError> {
     let u = unit_of(ctx, unit)?;
+    // Who may register is answered before what was asked for (the authorization matrix).
+    if actor.id.is_some() {
+        let need = Need {
+            capability: Capability::Submit,
+            target: Scope::Unit(unit),
+            on: wf::period_date(year),
+        };
+        authz::authorize(&actor.grants, &need, ctx.units).map_err(ServiceError::Denied)?;
+    }
     if !registrable(registry, &u, year)
         .iter()
         .any(|(id, _)| id == standard)

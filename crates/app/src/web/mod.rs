@@ -27,6 +27,8 @@ pub mod evaluation;
 pub mod facts;
 mod facts_api;
 mod i18n;
+#[cfg(test)]
+mod matrix_tests;
 mod pages;
 pub mod units;
 mod workflow;

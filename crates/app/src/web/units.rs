@@ -119,9 +119,27 @@ impl IndexPage {
     }
 }
 
+/// Whether `user` may see unit `id` on the map: official units (provinces, districts, communes)
+/// to any signed-in user; residential areas and organisations — read from users' files — only
+/// inside one of the user's view scopes.
+pub fn visible(state: &AppState, user: &super::auth::CurrentUser, id: UnitId) -> bool {
+    use binhyen_core::units::UnitKind;
+    let local = state
+        .atlas
+        .get()
+        .unit(id)
+        .is_some_and(|u| matches!(u.kind, UnitKind::ResidentialArea | UnitKind::Organisation));
+    !local
+        || user.actor.grants.iter().any(|g| {
+            g.view
+                .contains(binhyen_core::authz::Scope::Unit(id), &*state.units)
+        })
+}
+
 pub async fn index(
     tr: Tr,
     State(state): State<AppState>,
+    user: super::auth::CurrentUser,
     Query(q): Query<IndexQuery>,
 ) -> IndexPage {
     let lang = tr.code();
@@ -141,7 +159,9 @@ pub async fn index(
     let (results, more_note) = if query.is_empty() {
         (None, None)
     } else {
-        let (rows, total) = views::search_rows(lang, &atlas, &query, (!all).then_some(date), LIMIT);
+        let (mut rows, total) =
+            views::search_rows(lang, &atlas, &query, (!all).then_some(date), LIMIT);
+        rows.retain(|r| visible(&state, &user, r.unit.id));
         let note = (total > rows.len()).then(|| {
             text(
                 lang,
@@ -154,7 +174,8 @@ pub async fn index(
         });
         (Some(rows), note)
     };
-    let lines = views::tree_lines(&atlas, None, date, &open, 4);
+    let mut lines = views::tree_lines(&atlas, None, date, &open, 4);
+    lines.retain(|l| visible(&state, &user, l.unit.id));
     let census = lines
         .iter()
         .filter(|l| l.depth == 0 || l.open)
@@ -215,20 +236,22 @@ impl ShowPage {
 pub async fn show(
     tr: Tr,
     State(state): State<AppState>,
-    user: Result<super::auth::CurrentUser, super::auth::AuthRejection>,
+    user: super::auth::CurrentUser,
     Path(id): Path<String>,
     Query(q): Query<ShowQuery>,
 ) -> Response {
     let atlas = state.atlas.get();
     let (date, date_note) = page_date(&tr, q.date.as_deref());
-    let unit_id = id.parse::<UnitId>().ok();
+    let unit_id = id
+        .parse::<UnitId>()
+        .ok()
+        .filter(|id| visible(&state, &user, *id));
     let page =
         unit_id.and_then(|id| views::unit_page(tr.code(), &atlas, id, date).map(|p| (id, p)));
     match page {
         Some((unit_id, page)) => {
             let verdicts =
-                super::evaluation::section(&state, user.as_ref().ok(), unit_id, q.year, tr.code())
-                    .await;
+                super::evaluation::section(&state, Some(&user), unit_id, q.year, tr.code()).await;
             ShowPage {
                 tr,
                 page,
@@ -254,9 +277,48 @@ mod tests {
     use axum::http::Request;
     use tower::ServiceExt;
 
+    /// A session of a country-wide viewer (the map pages need a signed-in user).
+    async fn viewer_session(state: &AppState) -> String {
+        use crate::service::users::{self, GrantSpec, NewAccount};
+        let ctx = state.ctx();
+        // Created on the first call; later calls only sign in again.
+        let _ = users::create(
+            &ctx,
+            &crate::service::Actor::console(),
+            NewAccount {
+                login: "xem.toanquoc".into(),
+                display_name: "Người xem".into(),
+                password: Some("mật khẩu thử nghiệm".into()),
+                grant: GrantSpec {
+                    role: "viewer".into(),
+                    unit: "VN".into(),
+                    view: None,
+                },
+            },
+        )
+        .await;
+        crate::service::sessions::login(
+            &ctx,
+            "xem.toanquoc",
+            "mật khẩu thử nghiệm".into(),
+            &binhyen_store::auth::Client::default(),
+        )
+        .await
+        .unwrap()
+    }
+
     async fn get(state: &AppState, uri: &str) -> (StatusCode, String) {
+        let session = viewer_session(state).await;
         let resp = super::super::router(state.clone())
-            .oneshot(Request::get(uri).body(Body::empty()).unwrap())
+            .oneshot(
+                Request::get(uri)
+                    .header(
+                        "cookie",
+                        format!("{}={session}", super::super::auth::SESSION_COOKIE),
+                    )
+                    .body(Body::empty())
+                    .unwrap(),
+            )
             .await
             .unwrap();
         let status = resp.status();

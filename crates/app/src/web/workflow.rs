@@ -247,7 +247,12 @@ async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i
         comment_fields,
         editable: d.state.editable() && svc::actions_for(&ctx, &user.actor, &d).contains(&"submit"),
         facts_link: format!("/units/{}/facts/{}", d.unit.id, d.row.year),
-        verdicts_link: format!("/units/{}/verdicts?year={}", d.unit.id, d.row.year),
+        verdicts_link: format!(
+            "/units/{}?date={}&year={}#verdicts",
+            d.unit.id,
+            binhyen_core::workflow::period_date(d.row.year),
+            d.row.year
+        ),
         user,
     }
     .into_response()
@@ -728,6 +733,21 @@ async fn classification(
         rows,
     )
     .await;
+    // "được công nhận: 12; đã đề nghị công nhận: 3" — the province's counts by state.
+    let mut by_state: BTreeMap<String, usize> = BTreeMap::new();
+    for l in &lines {
+        *by_state
+            .entry(tr.t(&format!("workflow.state.{}", l.dossier.state.as_str())))
+            .or_default() += 1;
+    }
+    page.note = Some(
+        by_state
+            .iter()
+            .map(|(s, n)| format!("{s}: {}", binhyen_core::text::format_int(*n as i64)))
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
+    .filter(|n| !n.is_empty());
     let query = format!(
         "?province={}&year={year}&standard={}",
         ctx.units

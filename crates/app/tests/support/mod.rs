@@ -80,8 +80,19 @@ pub fn run_cli(db: &TestDb, args: &[&str]) -> (bool, String, String) {
 }
 
 pub fn run_cli_stdin(db: &TestDb, args: &[&str], stdin: Option<&str>) -> (bool, String, String) {
+    run_cli_env(db, args, stdin, &[])
+}
+
+/// [`run_cli_stdin`] with extra environment variables.
+pub fn run_cli_env(
+    db: &TestDb,
+    args: &[&str],
+    stdin: Option<&str>,
+    env: &[(&str, &str)],
+) -> (bool, String, String) {
     use std::io::Write;
     let mut cmd = Command::new(BIN);
+    cmd.envs(env.iter().copied());
     cmd.arg("--database-url").arg(db.url.expose()).args(args);
     cmd.env_remove("BINHYEN_LANG");
     cmd.stdin(if stdin.is_some() {
@@ -119,7 +130,18 @@ impl Server {
     /// Starts `binhyen --database-url URL SUBCOMMAND --port 0 EXTRA…` (e.g. `serve` or `demo`)
     /// and waits until it prints its address.
     pub fn start(db: &TestDb, subcommand: &str, extra: &[&str]) -> Server {
+        Server::start_with_env(db, subcommand, extra, &[])
+    }
+
+    /// [`Server::start`] with extra environment variables (e.g. `BINHYEN_CLOCK`).
+    pub fn start_with_env(
+        db: &TestDb,
+        subcommand: &str,
+        extra: &[&str],
+        env: &[(&str, &str)],
+    ) -> Server {
         let mut cmd = Command::new(BIN);
+        cmd.envs(env.iter().copied());
         cmd.arg("--database-url")
             .arg(db.url.expose())
             .arg(subcommand)
