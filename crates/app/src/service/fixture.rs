@@ -4,8 +4,7 @@
 //! - Tỉnh Vĩnh Long (86) ⊃ Xã Long Đức (29001) ⊃ Ấp 1 (2900101); Phường 1 (29002); Xã Cũ (29003,
 //!   dissolved 01/01/2023) — the facts tests;
 //! - Tỉnh Trà Vinh (84) ⊃ Huyện Càng Long (842) ⊃ Xã An Trường (84201) ⊃ Ấp Chợ (8420101);
-//!   Huyện Cầu Kè (843) ⊃
-//!   Xã Hòa Ân (84301); Thành phố Cần Thơ (92) — the workflow tests (district police before
+//!   Huyện Cầu Kè (843) ⊃ Xã Hòa Ân (84301); Thành phố Cần Thơ (92) — the workflow tests (district police before
 //!   01/03/2025).
 
 use binhyen_core::units::{Atlas, History, Unit, UnitId, UnitKind, Validity, Version};
@@ -119,6 +118,14 @@ pub fn atlas() -> SharedAtlas {
             None,
         ),
         unit(HOA_AN, "84301", "Xã Hòa Ân", Commune, Some(CAU_KE), None),
+        unit(
+            AP_CHO,
+            "8420101",
+            "Ấp Chợ",
+            ResidentialArea,
+            Some(AN_TRUONG),
+            None,
+        ),
         unit(CAN_THO, "92", "Thành phố Cần Thơ", Province, None, None),
     ];
     let a = SharedAtlas::default();
