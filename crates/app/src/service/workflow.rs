@@ -367,8 +367,7 @@ pub async fn return_comments(
     for id in returned {
         if let Some(last) = timeline
             .iter()
-            .filter(|t| t.dossier_id == id && t.action == "return")
-            .next_back()
+            .rfind(|t| t.dossier_id == id && t.action == "return")
         {
             out.extend(comments_of(last));
         }
