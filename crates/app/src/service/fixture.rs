@@ -138,3 +138,37 @@ pub fn atlas() -> SharedAtlas {
     );
     a
 }
+
+/// An account made from the console (display name "Cán bộ {login}", one grant), as the actor
+/// it acts as.
+pub async fn account(
+    ctx: &crate::service::Ctx<'_>,
+    login: &str,
+    password: &str,
+    role: &str,
+    unit: &str,
+) -> crate::service::Actor {
+    use crate::service::users::{self, GrantSpec, NewAccount};
+    let (a, _) = users::create(
+        ctx,
+        &crate::service::Actor::console(),
+        NewAccount {
+            login: login.into(),
+            display_name: format!("Cán bộ {login}"),
+            password: Some(password.into()),
+            grant: GrantSpec {
+                role: role.into(),
+                unit: unit.into(),
+                view: None,
+            },
+        },
+    )
+    .await
+    .unwrap();
+    crate::service::Actor {
+        id: Some(a.user.id),
+        login: a.user.login,
+        display_name: a.user.display_name,
+        grants: a.grants.iter().map(|g| g.grant).collect(),
+    }
+}

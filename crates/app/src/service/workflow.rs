@@ -645,6 +645,21 @@ async fn notify_preparers(
     Ok(())
 }
 
+/// Moves a dossier still at the version read to `to` (a conflict otherwise).
+async fn move_to(
+    ctx: &Ctx<'_>,
+    tx: &binhyen_store::Tx,
+    d: &DossierRow,
+    to: State,
+) -> Result<(), ServiceError> {
+    let level = to.level().map(Level::as_str);
+    if store::move_dossier(tx, d.id, d.version, to.as_str(), level, ctx.now).await? {
+        Ok(())
+    } else {
+        Err(conflict(None, d))
+    }
+}
+
 /// Facts were saved for `unit` and `year` — called by [`super::facts::save`] inside its change,
 /// the one place where a dossier follows data entry: a dossier still `registered` moves to data
 /// entry (a transition and an audit entry in the same transaction); a dossier with the reviewers
@@ -662,18 +677,7 @@ pub async fn facts_entered(
         let d = dossier_of_row(ctx, row)?;
         match wf::apply(d.state, &Action::EnterData, &d.chain) {
             Ok(Step::To(to)) => {
-                if !store::move_dossier(
-                    change.tx(),
-                    d.row.id,
-                    d.row.version,
-                    to.as_str(),
-                    None,
-                    ctx.now,
-                )
-                .await?
-                {
-                    return Err(conflict(None, &d.row));
-                }
+                move_to(ctx, change.tx(), &d.row, to).await?;
                 store::add_transition(
                     change.tx(),
                     &step_row(&d.row, actor, ctx, "enter_data", d.state, to),
@@ -1081,18 +1085,7 @@ pub async fn issue_decision(
             authz::separation_of_duties(me, Capability::Decide, &history)
                 .map_err(ServiceError::Denied)?;
         }
-        if !store::move_dossier(
-            change.tx(),
-            d.row.id,
-            d.row.version,
-            to.as_str(),
-            None,
-            ctx.now,
-        )
-        .await?
-        {
-            return Err(conflict(None, &d.row));
-        }
+        move_to(ctx, change.tx(), &d.row, to).await?;
         let mut t = step_row(&d.row, actor, ctx, action.as_str(), d.state, to);
         t.details = Some(json!({ "decision_number": new.number.trim() }).to_string());
         store::add_transition(change.tx(), &t).await?;

@@ -14,7 +14,6 @@ use super::*;
 use crate::directory::UnitDirectory;
 use crate::service::facts::{self as facts_svc, FactsError, SaveForm};
 use crate::service::fixture::{self, AN_TRUONG, CAN_THO, HOA_AN, TRA_VINH};
-use crate::service::users::{self, GrantSpec, NewAccount};
 use crate::units::SharedAtlas;
 
 fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
@@ -30,28 +29,7 @@ fn ctx<'a>(store: &'a Store, dir: &'a SharedAtlas, now: DateTime<Utc>) -> Ctx<'a
 }
 
 async fn user(c: &Ctx<'_>, login: &str, role: &str, unit: &str) -> Actor {
-    let (a, _) = users::create(
-        c,
-        &Actor::console(),
-        NewAccount {
-            login: login.into(),
-            display_name: format!("Cán bộ {login}"),
-            password: Some("mật khẩu thử nghiệm".into()),
-            grant: GrantSpec {
-                role: role.into(),
-                unit: unit.into(),
-                view: None,
-            },
-        },
-    )
-    .await
-    .unwrap();
-    Actor {
-        id: Some(a.user.id),
-        login: a.user.login,
-        display_name: a.user.display_name,
-        grants: a.grants.iter().map(|g| g.grant).collect(),
-    }
+    fixture::account(c, login, "mật khẩu thử nghiệm", role, unit).await
 }
 
 /// Enters the commune's crimes through the facts service (the one way facts are saved).

@@ -30,7 +30,6 @@ use tower::ServiceExt;
 use super::{AppState, router};
 use crate::clock::Clock;
 use crate::service::fixture::{self, AN_TRUONG};
-use crate::service::users::{self, GrantSpec, NewAccount};
 use crate::service::workflow::{self as wf, Law, NewDecision};
 use crate::service::{Actor, facts};
 
@@ -242,22 +241,7 @@ async fn send(app: &axum::Router, r: Request1<'_>) -> (u16, String) {
 
 async fn account(state: &AppState, login: &str, role: &str, unit: &str) -> (Actor, String) {
     let ctx = state.ctx();
-    let (a, _) = users::create(
-        &ctx,
-        &Actor::console(),
-        NewAccount {
-            login: login.into(),
-            display_name: format!("Cán bộ {login}"),
-            password: Some(PASSWORD.into()),
-            grant: GrantSpec {
-                role: role.into(),
-                unit: unit.into(),
-                view: None,
-            },
-        },
-    )
-    .await
-    .unwrap();
+    let actor = fixture::account(&ctx, login, PASSWORD, role, unit).await;
     let session = crate::service::sessions::login(
         &ctx,
         login,
@@ -266,12 +250,6 @@ async fn account(state: &AppState, login: &str, role: &str, unit: &str) -> (Acto
     )
     .await
     .unwrap();
-    let actor = Actor {
-        id: Some(a.user.id),
-        login: a.user.login,
-        display_name: a.user.display_name,
-        grants: a.grants.iter().map(|g| g.grant).collect(),
-    };
     (actor, session)
 }
 

@@ -460,26 +460,7 @@ async fn list_xlsx(
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> Response {
-    let (lines, province, year, standard) = match list_for(&state, &user, &q).await {
-        Ok(x) => x,
-        Err(e) => return user.fail(e).into_response(),
-    };
-    let of = ListOf {
-        province: &province,
-        year,
-        standard: &standard,
-    };
-    let book = classification_workbook(&of, &lines, &state.atlas.get());
-    match xlsx::write(&book) {
-        Ok(bytes) => download(
-            bytes,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            &format!("danh-sach-phan-loai-{year}.xlsx"),
-        ),
-        Err(e) => user
-            .fail(ServiceError::Internal(e.to_string()))
-            .into_response(),
-    }
+    list_export(state, user, q, false).await
 }
 
 async fn list_pdf(
@@ -487,6 +468,11 @@ async fn list_pdf(
     user: CurrentUser,
     Query(q): Query<ListQuery>,
 ) -> Response {
+    list_export(state, user, q, true).await
+}
+
+/// The classification list as a PDF (`pdf`) or an xlsx workbook.
+async fn list_export(state: AppState, user: CurrentUser, q: ListQuery, pdf: bool) -> Response {
     let (lines, province, year, standard) = match list_for(&state, &user, &q).await {
         Ok(x) => x,
         Err(e) => return user.fail(e).into_response(),
@@ -496,14 +482,22 @@ async fn list_pdf(
         year,
         standard: &standard,
     };
-    let doc =
-        classification_document(&of, &lines, &state.atlas.get(), state.ctx().today()).document();
-    match render(doc).await {
-        Ok(bytes) => download(
-            bytes,
-            "application/pdf",
-            &format!("danh-sach-phan-loai-{year}.pdf"),
-        ),
+    let atlas = state.atlas.get();
+    let made = if pdf {
+        let doc = classification_document(&of, &lines, &atlas, state.ctx().today()).document();
+        render(doc).await.map(|b| (b, "application/pdf", "pdf"))
+    } else {
+        xlsx::write(&classification_workbook(&of, &lines, &atlas))
+            .map(|b| {
+                let mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+                (b, mime, "xlsx")
+            })
+            .map_err(|e| ServiceError::Internal(e.to_string()))
+    };
+    match made {
+        Ok((bytes, mime, ext)) => {
+            download(bytes, mime, &format!("danh-sach-phan-loai-{year}.{ext}"))
+        }
         Err(e) => user.fail(e).into_response(),
     }
 }
