@@ -244,6 +244,22 @@ browser_test!(
         // The commune is recognised, and the province's counts changed.
         c.goto(&dossier).await.unwrap();
         assert_eq!(text_of(&browser, "td.state").await, "được công nhận");
+        // The unit's own page shows the recognition beside the year and the standard.
+        let unit_page = facts_url
+            .as_str()
+            .rsplit_once("/facts/")
+            .unwrap()
+            .0
+            .to_owned();
+        c.goto(&unit_page).await.unwrap();
+        let recognised = text_of(&browser, "#dossiers + table td.recognised").await;
+        assert!(recognised.contains("được công nhận"), "{recognised}");
+        let title = c.title().await.unwrap();
+        // The title is the unit's name only (the verdicts section once leaked into it).
+        assert!(
+            title.starts_with("Xã An Trường") && title.chars().count() < 60,
+            "{title}"
+        );
         c.goto(&server.url("/classification?province=84&year=2024"))
             .await
             .unwrap();

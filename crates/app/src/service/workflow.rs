@@ -850,6 +850,22 @@ pub async fn queue(ctx: &Ctx<'_>, actor: &Actor) -> Result<Vec<Dossier>, Service
     Ok(out)
 }
 
+/// The dossiers of `unit` the actor may see (each year checked on its own period), newest
+/// year first: the unit page's "registration and recognition" section.
+pub async fn dossiers_of_unit(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    unit: UnitId,
+) -> Result<Vec<Dossier>, ServiceError> {
+    let mut out = Vec::new();
+    for row in store::dossiers_of_unit(ctx.store, unit).await? {
+        if may_view(ctx, actor, row.unit_id, row.year) {
+            out.push(dossier_of_row(ctx, row)?);
+        }
+    }
+    Ok(out)
+}
+
 /// The registrations of a year inside `scope` (a province), with the dossiers.
 pub async fn registered(
     ctx: &Ctx<'_>,

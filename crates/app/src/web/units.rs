@@ -212,6 +212,46 @@ pub struct ShowPage {
     pub unit_id: UnitId,
     /// The unit's verdicts (`web::evaluation`).
     pub verdicts: super::evaluation::VerdictsSection,
+    /// The unit's dossiers the user may see: registration, review and recognition by year.
+    pub dossiers: Vec<DossierLine>,
+}
+
+/// One dossier of the unit, as the unit page lists it.
+pub struct DossierLine {
+    pub href: String,
+    pub year: i32,
+    pub standard: String,
+    pub state: String,
+    pub recognised: bool,
+}
+
+/// The unit's dossiers `user` may see (none when the store cannot be read: the page still
+/// shows the map and the verdicts).
+async fn dossier_lines(
+    state: &AppState,
+    user: &super::auth::CurrentUser,
+    unit: UnitId,
+    locale: &str,
+) -> Vec<DossierLine> {
+    use crate::service::workflow as wf;
+    let ctx = state.ctx();
+    let reg = state.registry.get();
+    match wf::dossiers_of_unit(&ctx, &user.actor, unit).await {
+        Ok(list) => list
+            .into_iter()
+            .map(|d| DossierLine {
+                href: format!("/dossiers/{}", d.row.id),
+                year: d.row.year,
+                standard: super::workflow_export::standard_name(&reg, &d.row.standard, locale),
+                state: wf::state_label(d.state, locale),
+                recognised: d.state == binhyen_core::workflow::State::Recognised,
+            })
+            .collect(),
+        Err(e) => {
+            tracing::warn!("dossiers of unit {unit}: {e}");
+            Vec::new()
+        }
+    }
 }
 
 impl ShowPage {
@@ -252,12 +292,14 @@ pub async fn show(
         Some((unit_id, page)) => {
             let verdicts =
                 super::evaluation::section(&state, Some(&user), unit_id, q.year, tr.code()).await;
+            let dossiers = dossier_lines(&state, &user, unit_id, tr.code()).await;
             ShowPage {
                 tr,
                 page,
                 date_note,
                 unit_id,
                 verdicts,
+                dossiers,
             }
             .into_response()
         }

@@ -73,11 +73,11 @@ fn place_of(name: &str) -> String {
     name.to_owned()
 }
 
-/// The Vietnamese name of a standard.
-fn standard_name(reg: &Registry, id: &str) -> String {
+/// The name of a standard in `locale` (its latest version's; the id when unknown).
+pub(crate) fn standard_name(reg: &Registry, id: &str, locale: &str) -> String {
     reg.versions_of(id)
         .last()
-        .map_or_else(|| id.to_owned(), |v| v.name.get("vi").to_owned())
+        .map_or_else(|| id.to_owned(), |v| v.name.get(locale).to_owned())
 }
 
 /// The parent unit of `unit` on the day that stands for `year` (a district before 2025).
@@ -451,7 +451,7 @@ async fn list_for(
         .by_id(province)
         .map(|u| u.name)
         .unwrap_or_default();
-    let standard = standard_name(&state.registry.get(), q.standard());
+    let standard = standard_name(&state.registry.get(), q.standard(), "vi");
     Ok((lines, name, year, standard))
 }
 
@@ -516,7 +516,7 @@ async fn decision_pdf(
         Some(r) => svc::decision(&ctx, &user.actor, r).await.ok(),
         None => None,
     };
-    let standard = standard_name(&state.registry.get(), &d.standard);
+    let standard = standard_name(&state.registry.get(), &d.standard, "vi");
     let doc = decision_document(&d, revoked.as_ref(), &standard, &state.atlas.get()).document();
     let safe: String = d
         .number

@@ -95,7 +95,7 @@ fn flat(s: &str) -> String {
 fn the_decision_pdf_keeps_every_diacritic_and_its_number() {
     let dir = fixture::atlas();
     let reg = Registry::with_builtin(&[]).unwrap();
-    let standard = standard_name(&reg, "antt-xa");
+    let standard = standard_name(&reg, "antt-xa", "vi");
     let doc = decision_document(&decision(), None, &standard, &dir.get());
     assert_eq!(doc.header.issuing_body, "Ủy ban nhân dân tỉnh Trà Vinh");
     assert_eq!(doc.header.place, "Trà Vinh");
