@@ -12,6 +12,7 @@ pub mod catalogue;
 pub mod checks;
 pub mod diag;
 pub mod fact;
+pub mod plan;
 pub mod standard;
 pub mod table;
 pub mod text;

@@ -16,6 +16,7 @@ pub mod evaluation;
 mod evaluation_tests;
 pub mod facts;
 pub mod password;
+pub mod plans;
 pub mod sessions;
 pub mod users;
 pub mod workflow;
