@@ -17,6 +17,8 @@ mod evaluation_tests;
 pub mod facts;
 pub mod password;
 pub mod plans;
+#[cfg(test)]
+mod plans_tests;
 pub mod sessions;
 pub mod users;
 pub mod workflow;
