@@ -16,5 +16,6 @@ pub mod plan;
 pub mod standard;
 pub mod table;
 pub mod text;
+pub mod trend;
 pub mod units;
 pub mod workflow;

@@ -464,8 +464,16 @@ async fn target_progress(
                 baseline_year,
             },
         ) => {
-            let figures =
-                Figures::load(db, atlas, reg, key, &counted, frame, t.year, baseline_year).await?;
+            let figures = Figures::load(
+                db,
+                atlas,
+                reg,
+                key,
+                &counted,
+                frame,
+                &[baseline_year, t.year],
+            )
+            .await?;
             for u in &mut units {
                 u.figure = figures.value(u.unit, t.year, frame, 0);
                 let base_date = map_date(atlas, None, baseline_year);
@@ -537,24 +545,22 @@ async fn verdicts(
 }
 
 /// Yearly figures of one catalogue field, by unit and year, with the rule that sums them.
-struct Figures<'a> {
+pub struct Figures<'a> {
     atlas: &'a Atlas,
     values: HashMap<(UnitId, i32), i64>,
 }
 
 impl<'a> Figures<'a> {
-    /// Loads the field's forms for the two years of every unit below the counted ones and of
+    /// Loads the field's forms for `years` of every unit below `counted` (on `frame`) and of
     /// their predecessors.
-    #[allow(clippy::too_many_arguments)]
-    async fn load(
+    pub async fn load(
         db: &impl Db,
         atlas: &'a Atlas,
         reg: &Registry,
         key: &str,
         counted: &[UnitId],
         frame: NaiveDate,
-        year: i32,
-        baseline: i32,
+        years: &[i32],
     ) -> Result<Figures<'a>, ServiceError> {
         let mut ids = BTreeSet::new();
         let mut stack: Vec<(UnitId, NaiveDate, usize)> =
@@ -583,7 +589,7 @@ impl<'a> Figures<'a> {
             .map(|f| f.versions.iter().map(|v| v.group.as_str()).collect())
             .unwrap_or_default();
         let mut values = HashMap::new();
-        for y in [baseline, year] {
+        for &y in years {
             for f in facts::forms_of_units(db, &ids, y..=y).await? {
                 if !groups.contains(f.form.as_str()) {
                     continue;
@@ -601,7 +607,7 @@ impl<'a> Figures<'a> {
     /// The figure of `u` for `year`: its own when entered; else the sum over its units on
     /// `date` (not organisations); else, for a unit formed after the year, the sum over its
     /// predecessors. Unknown when any part is unknown.
-    fn value(&self, u: UnitId, year: i32, date: NaiveDate, depth: usize) -> Option<i64> {
+    pub fn value(&self, u: UnitId, year: i32, date: NaiveDate, depth: usize) -> Option<i64> {
         if let Some(v) = self.values.get(&(u, year)) {
             return Some(*v);
         }

@@ -28,6 +28,7 @@ pub mod facts;
 mod facts_api;
 mod i18n;
 mod pages;
+pub mod plans;
 pub mod units;
 mod workflow;
 mod workflow_api;
@@ -86,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .merge(units::routes())
         .merge(workflow::routes())
         .merge(facts::routes())
+        .merge(plans::routes())
         .merge(assets::routes())
         .layer(middleware::from_fn(csrf::guard))
         .with_state(state)
