@@ -323,7 +323,7 @@ pub fn counted_units(atlas: &Atlas, scope: Option<UnitId>, t: &Target) -> (Naive
         while let Some(u) = stack.pop() {
             if let (Some(unit), Some(v)) = (atlas.unit(u), atlas.version_at(u, date))
                 && unit.kind == t.units
-                && (t.unit_types.is_empty() || t.unit_types.iter().any(|ty| *ty == v.unit_type))
+                && (t.unit_types.is_empty() || t.unit_types.contains(&v.unit_type))
             {
                 out.push(u);
             }
