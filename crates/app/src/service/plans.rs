@@ -412,7 +412,7 @@ async fn target_progress(
     let carried = units.iter().filter(|u| !u.via.is_empty()).count() as u32;
     let counted_n = units.len() as u32;
     let required = plan::required(t.kind, counted_n);
-    match (&t.measure, t.kind) {
+    let (actual, status, forecast) = match (&t.measure, t.kind) {
         (Measure::Standard(standard), _) => {
             let involved: BTreeSet<UnitId> = units
                 .iter()
@@ -444,18 +444,7 @@ async fn target_progress(
                 .iter()
                 .filter(|u| u.verdict == Some(Verdict::Met))
                 .count() as u32;
-            Ok(TargetProgress {
-                target: t.clone(),
-                frame,
-                counted: counted_n,
-                required,
-                actual,
-                status: Status::of(Some(actual), required),
-                forecast: Some(forecast),
-                forecast_status: Some(Status::of(Some(forecast), required)),
-                carried,
-                units,
-            })
+            (actual, Status::of(Some(actual), required), Some(forecast))
         }
         (
             Measure::Indicator(key),
@@ -491,24 +480,27 @@ async fn target_progress(
             } else {
                 Status::Met
             };
-            Ok(TargetProgress {
-                target: t.clone(),
-                frame,
-                counted: counted_n,
-                required,
-                actual,
-                status,
-                forecast: None,
-                forecast_status: None,
-                carried,
-                units,
-            })
+            (actual, status, None)
         }
-        (Measure::Indicator(_), _) => Err(ServiceError::Internal(format!(
-            "target {}: a count or share needs a standard",
-            t.id
-        ))),
-    }
+        (Measure::Indicator(_), _) => {
+            return Err(ServiceError::Internal(format!(
+                "target {}: a count or share needs a standard",
+                t.id
+            )));
+        }
+    };
+    Ok(TargetProgress {
+        target: t.clone(),
+        frame,
+        counted: counted_n,
+        required,
+        actual,
+        status,
+        forecast,
+        forecast_status: forecast.map(|f| Status::of(Some(f), required)),
+        carried,
+        units,
+    })
 }
 
 /// The computed verdicts of `units` for `standard` and `year`: one scope evaluation per
