@@ -9,6 +9,7 @@ pub mod backup;
 mod connect;
 pub mod facts;
 pub mod migration;
+pub mod plans;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod tx;

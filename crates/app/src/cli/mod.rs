@@ -16,6 +16,7 @@ mod generate;
 mod import;
 mod import_facts;
 mod migrate;
+mod plans;
 mod serve;
 pub mod standards;
 mod units;
@@ -63,6 +64,7 @@ pub enum Command {
     Standards(standards::StandardsCmd),
     /// Sinh bộ dữ liệu giả lập toàn quốc có hạt giống (a seeded synthetic national dataset).
     Generate(generate::GenerateArgs),
+    Plans(plans::PlansCmd),
 }
 
 pub fn main() -> ExitCode {
@@ -100,6 +102,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Evaluate(args) => evaluate::run(&g, args).await,
         Command::Standards(cmd) => standards::run(&g, cmd),
         Command::Generate(args) => generate::run(&g, args).await,
+        Command::Plans(cmd) => plans::run(&g, cmd).await,
     }
 }
 

@@ -11,6 +11,7 @@
 //! transaction and commits: a change without its audit entry cannot be committed, and an audit
 //! entry without its change cannot exist. Dropping a [`Change`] rolls everything back.
 
+pub mod dashboard;
 pub mod evaluation;
 #[cfg(test)]
 mod evaluation_tests;
@@ -18,6 +19,9 @@ pub mod facts;
 #[cfg(test)]
 pub(crate) mod fixture;
 pub mod password;
+pub mod plans;
+#[cfg(test)]
+mod plans_tests;
 pub mod sessions;
 pub mod users;
 pub mod workflow;

@@ -30,6 +30,7 @@ mod i18n;
 #[cfg(test)]
 mod matrix_tests;
 mod pages;
+pub mod plans;
 pub mod units;
 mod workflow;
 mod workflow_api;
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(workflow::routes())
         .merge(workflow_export::routes())
         .merge(facts::routes())
+        .merge(plans::routes())
         .merge(assets::routes())
         .layer(middleware::from_fn(csrf::guard))
         .with_state(state)
