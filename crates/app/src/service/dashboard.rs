@@ -91,8 +91,11 @@ pub async fn plan_progress(
     reg: &Registry,
 ) -> Result<Vec<PlanProgress>, ServiceError> {
     let mut out = Vec::new();
+    let mut verdicts = plans::Verdicts::default();
     for p in plans::list(ctx, actor).await? {
-        out.push(plans::progress(ctx, actor, atlas, reg, p.row.id, None).await?);
+        out.push(
+            plans::progress_with(ctx, actor, atlas, reg, p.row.id, None, &mut verdicts).await?,
+        );
     }
     Ok(out)
 }

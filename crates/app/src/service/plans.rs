@@ -298,6 +298,30 @@ pub async fn progress(
     id: i64,
     year: Option<i32>,
 ) -> Result<PlanProgress, ServiceError> {
+    progress_with(
+        ctx,
+        actor,
+        atlas,
+        registry,
+        id,
+        year,
+        &mut Verdicts::default(),
+    )
+    .await
+}
+
+/// [`progress`], reusing (and filling) `verdicts`: several plans or targets on the same
+/// provinces and years evaluate each (province, year) once.
+#[allow(clippy::too_many_arguments)]
+pub async fn progress_with(
+    ctx: &Ctx<'_>,
+    actor: &Actor,
+    atlas: &Atlas,
+    registry: &Registry,
+    id: i64,
+    year: Option<i32>,
+    verdicts: &mut Verdicts,
+) -> Result<PlanProgress, ServiceError> {
     let plan = get(ctx, actor, id).await?;
     let mut targets = Vec::new();
     for t in plan
@@ -306,7 +330,17 @@ pub async fn progress(
         .iter()
         .filter(|t| year.is_none_or(|y| y == t.year))
     {
-        targets.push(target_progress(ctx.store, atlas, registry, plan.row.scope_unit_id, t).await?);
+        targets.push(
+            target_progress(
+                ctx.store,
+                atlas,
+                registry,
+                plan.row.scope_unit_id,
+                t,
+                verdicts,
+            )
+            .await?,
+        );
     }
     Ok(PlanProgress { plan, targets })
 }
@@ -384,6 +418,7 @@ async fn target_progress(
     reg: &Registry,
     scope: Option<UnitId>,
     t: &Target,
+    cache: &mut Verdicts,
 ) -> Result<TargetProgress, ServiceError> {
     let (frame, counted) = counted_units(atlas, scope, t);
     let name = |u: UnitId| {
@@ -426,7 +461,9 @@ async fn target_progress(
                 .filter(|f| holds_recognition(&f.data, standard, t.year))
                 .map(|f| f.unit_id)
                 .collect();
-            let verdicts = verdicts(db, atlas, reg, &involved, standard, t.year).await?;
+            let verdicts = cache
+                .of(db, atlas, reg, &involved, standard, t.year)
+                .await?;
             for u in &mut units {
                 let own_or_all = |ok: &dyn Fn(UnitId) -> bool| {
                     ok(u.unit) || (!u.via.is_empty() && u.via.iter().all(|s| ok(*s)))
@@ -503,37 +540,52 @@ async fn target_progress(
     })
 }
 
-/// The computed verdicts of `units` for `standard` and `year`: one scope evaluation per
-/// province the units lie in (on their own map date).
-async fn verdicts(
-    db: &impl Db,
-    atlas: &Atlas,
-    reg: &Registry,
-    units: &BTreeSet<UnitId>,
-    standard: &str,
-    year: i32,
-) -> Result<HashMap<UnitId, Verdict>, ServiceError> {
-    let mut tops = BTreeSet::new();
-    for &u in units {
-        let date = map_date(atlas, Some(u), year);
-        let top = atlas
-            .ancestor_of_kind(u, date, UnitKind::Province)
-            .unwrap_or(u);
-        tops.insert(top);
-    }
-    let mut out = HashMap::new();
-    for top in tops {
-        for e in evaluation::evaluate_scope(db, atlas, reg, Some(top), year, Some(standard), false)
-            .await?
-        {
-            if let Some(id) = e.unit.id
-                && units.contains(&id)
-            {
-                out.insert(id, e.verdict);
+/// Computed verdicts by province and year, kept for the length of one request: each
+/// (province, year) is evaluated once, for every standard, however many targets read it.
+/// Never kept longer (no verdict outlives the facts it was computed from).
+#[derive(Default)]
+pub struct Verdicts {
+    by_top: HashMap<(UnitId, i32), HashMap<(UnitId, String), Verdict>>,
+}
+
+impl Verdicts {
+    /// The computed verdicts of `units` for `standard` and `year`: one scope evaluation per
+    /// province the units lie in (on their own map date), unless already made.
+    async fn of(
+        &mut self,
+        db: &impl Db,
+        atlas: &Atlas,
+        reg: &Registry,
+        units: &BTreeSet<UnitId>,
+        standard: &str,
+        year: i32,
+    ) -> Result<HashMap<UnitId, Verdict>, ServiceError> {
+        let mut tops = BTreeSet::new();
+        for &u in units {
+            let date = map_date(atlas, Some(u), year);
+            let top = atlas
+                .ancestor_of_kind(u, date, UnitKind::Province)
+                .unwrap_or(u);
+            tops.insert(top);
+        }
+        let mut out = HashMap::new();
+        for top in tops {
+            if !self.by_top.contains_key(&(top, year)) {
+                let all = evaluation::evaluate_scope(db, atlas, reg, Some(top), year, None, false)
+                    .await?
+                    .into_iter()
+                    .filter_map(|e| Some(((e.unit.id?, e.standard.id), e.verdict)))
+                    .collect();
+                self.by_top.insert((top, year), all);
+            }
+            for ((id, s), v) in &self.by_top[&(top, year)] {
+                if s == standard && units.contains(id) {
+                    out.insert(*id, *v);
+                }
             }
         }
+        Ok(out)
     }
-    Ok(out)
 }
 
 /// Yearly figures of one catalogue field, by unit and year, with the rule that sums them.
