@@ -16,6 +16,7 @@
 //! the Atlas lineage) holds it. The same rule gives the forecast. When no unit of the counted
 //! level exists on that date (districts after 01/07/2025), the last day they existed is used.
 
+use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 
 use binhyen_core::authz::{self, Capability, Need, Scope};
@@ -570,13 +571,13 @@ impl Verdicts {
         }
         let mut out = HashMap::new();
         for top in tops {
-            if !self.by_top.contains_key(&(top, year)) {
+            if let Entry::Vacant(slot) = self.by_top.entry((top, year)) {
                 let all = evaluation::evaluate_scope(db, atlas, reg, Some(top), year, None, false)
                     .await?
                     .into_iter()
                     .filter_map(|e| Some(((e.unit.id?, e.standard.id), e.verdict)))
                     .collect();
-                self.by_top.insert((top, year), all);
+                slot.insert(all);
             }
             for ((id, s), v) in &self.by_top[&(top, year)] {
                 if s == standard && units.contains(id) {
