@@ -27,6 +27,7 @@ use serde_json::{Map, Value as JV};
 
 use super::auth::{CurrentUser, failure_page};
 use super::csrf::Csrf;
+use super::facts_preview::PreviewView;
 use super::{AppState, Tr};
 use crate::service::facts::{self as svc, FactsError, SaveForm, documents, sheet};
 use crate::service::{Actor, ServiceError};
@@ -39,6 +40,10 @@ pub fn routes() -> Router<AppState> {
         .route("/facts/lock", axum::routing::post(lock_post))
         .route("/units/{id}/facts/{year}", get(form_page).post(form_save))
         .route("/units/{id}/facts/{year}/history", get(history_page))
+        .route(
+            "/units/{id}/facts/{year}/preview",
+            axum::routing::post(super::facts_preview::preview_post),
+        )
         .route(
             "/units/{id}/facts/{year}/documents",
             axum::routing::post(document_upload),
@@ -66,7 +71,7 @@ fn this_year(state: &AppState) -> i32 {
 
 #[derive(Deserialize, Default)]
 pub struct FormQuery {
-    form: Option<String>,
+    pub form: Option<String>,
     saved: Option<String>,
 }
 
@@ -129,6 +134,9 @@ pub struct FormPage {
     pub reason: String,
     pub documents: Vec<DocView>,
     pub doc_types: Vec<(String, String)>,
+    /// The verdicts with the values shown in the form (not saved).
+    pub preview: PreviewView,
+    pub preview_href: String,
 }
 
 fn state_label(tr: &Tr, status: Option<&str>, overdue: bool) -> String {
@@ -298,12 +306,12 @@ pub fn values_from_inputs(
     (values, errors)
 }
 
-struct Ctx2 {
-    unit: svc::UnitYear,
-    group: FormGroup,
+pub(super) struct Ctx2 {
+    pub unit: svc::UnitYear,
+    pub group: FormGroup,
 }
 
-async fn load(
+pub(super) async fn load(
     state: &AppState,
     user: &CurrentUser,
     id: UnitId,
@@ -438,6 +446,16 @@ fn form_view(
             }
         }),
         reason: String::new(),
+        preview: PreviewView {
+            evaluations: vec![],
+            problems: vec![],
+            note: None,
+        },
+        preview_href: format!(
+            "/units/{}/facts/{year}/preview?form={}",
+            u.id,
+            c.group.as_str()
+        ),
         documents: vec![],
         doc_types: cat
             .form(u.kind, year)
@@ -446,6 +464,23 @@ fn form_view(
             .map(|(f, v)| (f.key.clone(), v.label.get(tr.code()).to_owned()))
             .collect(),
     }
+}
+
+/// The parts of the form page that read more than the form: the documents of the year and the
+/// verdict preview of the values shown (`input_errors`: inputs that could not be read).
+async fn complete(
+    state: &AppState,
+    user: &CurrentUser,
+    page: FormPage,
+    c: &Ctx2,
+    values: &Map<String, JV>,
+    input_errors: &HashMap<String, String>,
+) -> FormPage {
+    let (id, year) = (c.unit.unit.id, c.unit.year);
+    let mut page = with_documents(state, user, page, id, year).await;
+    page.preview =
+        super::facts_preview::build(state, user, id, year, c.group, values, input_errors).await;
+    page
 }
 
 async fn with_documents(
@@ -494,7 +529,7 @@ async fn form_page(
     if q.saved.is_some() {
         page.notice = Some(page.tr.t("facts.form.saved"));
     }
-    with_documents(&state, &user, page, id, year)
+    complete(&state, &user, page, &c, &values, &HashMap::new())
         .await
         .into_response()
 }
@@ -554,7 +589,7 @@ async fn form_save(
                         Severity::Warning => page.warnings.push(m),
                     }
                 }
-                return with_documents(&state, &user, page, id, year)
+                return complete(&state, &user, page, &c, &values, &HashMap::new())
                     .await
                     .into_response();
             }
@@ -601,7 +636,7 @@ async fn form_save(
         page.errors.push(tr.t("facts.form.fix_fields"));
     }
     page.reason = reason;
-    let page = with_documents(&state, &user, page, id, year).await;
+    let page = complete(&state, &user, page, &c, &values, &field_errors).await;
     (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
 
@@ -629,7 +664,7 @@ pub struct HistoryPage {
     pub lines: Vec<HistoryLine>,
 }
 
-fn field_label(state: &AppState, key: &str, year: i32, tr: &Tr) -> String {
+pub(super) fn field_label(state: &AppState, key: &str, year: i32, tr: &Tr) -> String {
     let reg = state.registry.get();
     let cat = reg.catalogue();
     cat.field(key)
