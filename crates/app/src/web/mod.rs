@@ -26,6 +26,7 @@ pub mod csrf;
 pub mod evaluation;
 pub mod facts;
 mod facts_api;
+mod facts_import;
 mod facts_preview;
 mod i18n;
 mod pages;
