@@ -759,6 +759,10 @@ pub async fn commit(
     if !submitted.is_empty() && reason.is_none() {
         return Err(super::FactsError::ReasonRequired { fields: submitted });
     }
+    if plan.forms.is_empty() {
+        // Nothing differs from what is stored: nothing to write, nothing to audit.
+        return Ok(0);
+    }
     // Every unit was scope-checked by `plan`; one transaction holds the whole import.
     let change = crate::service::open(ctx, actor.audit_actor()).await?;
     let total = plan.forms.len() as u64;
