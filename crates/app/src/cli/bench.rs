@@ -32,6 +32,9 @@ pub enum BenchWhat {
     /// Đánh giá từ cơ sở dữ liệu trên bộ dữ liệu giả lập (evaluation from the database on
     /// the generated dataset; see `evaluate_bench`).
     Evaluate(super::evaluate_bench::EvaluateBench),
+    /// Nhập số liệu: tệp Excel một tỉnh và CSV toàn quốc (facts import: one province's
+    /// workbook and a national CSV; see `facts_bench`).
+    Facts(super::facts_bench::FactsBench),
 }
 
 pub fn ms(d: Duration) -> String {
@@ -116,6 +119,7 @@ pub async fn run(g: &GlobalOpts, args: BenchArgs) -> anyhow::Result<()> {
     let runs = match args.what {
         BenchWhat::Units { runs } => runs,
         BenchWhat::Evaluate(b) => return super::evaluate_bench::run(g, b).await,
+        BenchWhat::Facts(b) => return super::facts_bench::run(g, b).await,
     };
     let mut rows = Vec::new();
 

@@ -278,6 +278,34 @@ fn cell_of(ty: &FieldType, part: Part, v: &JV) -> Cell {
     }
 }
 
+/// The long-CSV lines (`Trường`, `Giá trị`) of a stored form: the tabular fields, a document as
+/// its three parts, values written as a person types them (1234, dd/mm/yyyy, Có/Không, the
+/// choice's label). What [`plan`] reads back into the same values.
+pub fn csv_values(cat: &Catalogue, values: &Map<String, JV>) -> Vec<(String, String)> {
+    let mut out = vec![];
+    for (key, v) in values {
+        let Some(f) = cat.field(key).filter(|f| tabular(&f.ty)) else {
+            continue;
+        };
+        let parts: &[(Part, &str)] = if f.ty == FieldType::Document {
+            &[
+                (Part::Number, ".number"),
+                (Part::Date, ".date"),
+                (Part::Issuer, ".issuer"),
+            ]
+        } else {
+            &[(Part::Whole, "")]
+        };
+        for (part, suffix) in parts {
+            let text = shown(&cell_of(&f.ty, *part, v));
+            if !text.is_empty() {
+                out.push((format!("{key}{suffix}"), text));
+            }
+        }
+    }
+    out
+}
+
 /// A unit code looked up: the unit and its kind, or why not (Vietnamese, English).
 type Lookup = Result<(UnitId, UnitKind), (String, String)>;
 
