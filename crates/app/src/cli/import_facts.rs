@@ -80,7 +80,7 @@ pub async fn run(g: &GlobalOpts, args: ImportFactsArgs) -> anyhow::Result<()> {
         &name,
         &bytes,
         args.year,
-        &progress("units.cli.checking"),
+        &progress("facts.cli.checking"),
     )
     .await;
     let plan = match plan {
@@ -133,7 +133,7 @@ pub async fn run(g: &GlobalOpts, args: ImportFactsArgs) -> anyhow::Result<()> {
         &actor,
         &plan,
         args.reason.as_deref(),
-        &progress("units.cli.writing"),
+        &progress("facts.cli.writing"),
     )
     .await
     .map_err(|e| anyhow::anyhow!(e.message(lang)))?;

@@ -28,6 +28,8 @@ pub mod facts;
 mod facts_api;
 mod facts_import;
 mod facts_preview;
+#[cfg(test)]
+mod facts_tests;
 mod i18n;
 mod pages;
 pub mod units;
