@@ -68,6 +68,32 @@ pub fn postgres_server(g: &GlobalOpts) -> anyhow::Result<Option<DatabaseUrl>> {
     })
 }
 
+/// Runs `each` on a fresh SQLite file, then on a fresh PostgreSQL database named
+/// `binhyen_bench_<name>_<pid>` when a server is given (dropped after, even when `each` fails),
+/// with the backend's label; then prints the rows it collected as a Markdown table.
+pub async fn on_both_backends(
+    g: &GlobalOpts,
+    name: &str,
+    mut each: impl AsyncFnMut(&str, &DatabaseUrl, &mut Vec<(String, String)>) -> anyhow::Result<()>,
+    mut rows: Vec<(String, String)>,
+) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let sqlite = DatabaseUrl::sqlite_file(&dir.path().join("bench.sqlite"));
+    each("SQLite", &sqlite, &mut rows).await?;
+    if let Some(server) = postgres_server(g)? {
+        let name = format!("binhyen_bench_{name}_{}", std::process::id());
+        let url = Store::create_postgres_database(&server, &name).await?;
+        let result = each("PostgreSQL", &url, &mut rows).await;
+        Store::drop_postgres_database(&server, &name).await?;
+        result?;
+    }
+    println!("| measure | value |\n|---|---:|");
+    for (what, value) in rows {
+        println!("| {what} | {value} |");
+    }
+    Ok(())
+}
+
 async fn one_backend(label: &str, url: &DatabaseUrl, rows: &mut Vec<Row>) -> anyhow::Result<Atlas> {
     let store = Store::connect(url).await?;
     store.migrate().await?;

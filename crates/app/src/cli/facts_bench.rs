@@ -18,7 +18,7 @@ use binhyen_core::text::{format_decimal, format_int};
 use binhyen_store::{DatabaseUrl, Store, facts};
 use clap::Args;
 
-use super::bench::{ms, postgres_server};
+use super::bench::{ms, on_both_backends};
 use super::generate::{GenerateArgs, generate};
 use crate::config::GlobalOpts;
 use crate::service::facts::{period, sheet};
@@ -56,7 +56,7 @@ pub async fn run(g: &GlobalOpts, b: FactsBench) -> anyhow::Result<()> {
         reg,
     )
     .await?;
-    let mut rows = vec![(
+    let rows = vec![(
         format!(
             "files: workbook of province {} ({} communes, {} residential areas, {} KB); national CSV of {} values ({} KB)",
             b.province,
@@ -68,20 +68,13 @@ pub async fn run(g: &GlobalOpts, b: FactsBench) -> anyhow::Result<()> {
         ),
         format!("made in {} ms", ms(t.elapsed())),
     )];
-    let sqlite = DatabaseUrl::sqlite_file(&dir.path().join("bench.sqlite"));
-    one_backend("SQLite", &sqlite, &b, reg, &files, &mut rows).await?;
-    if let Some(server) = postgres_server(g)? {
-        let name = format!("binhyen_bench_facts_{}", std::process::id());
-        let url = Store::create_postgres_database(&server, &name).await?;
-        let result = one_backend("PostgreSQL", &url, &b, reg, &files, &mut rows).await;
-        Store::drop_postgres_database(&server, &name).await?;
-        result?;
-    }
-    println!("| measure | value |\n|---|---:|");
-    for (what, value) in rows {
-        println!("| {what} | {value} |");
-    }
-    Ok(())
+    on_both_backends(
+        g,
+        "facts",
+        async |label, url, rows| one_backend(label, url, &b, reg, &files, rows).await,
+        rows,
+    )
+    .await
 }
 
 /// Generates the year on a scratch database and writes the workbook and the CSV from it.
