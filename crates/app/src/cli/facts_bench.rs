@@ -167,7 +167,12 @@ async fn one_backend(
         ("national CSV", "toan-quoc.csv", &files.csv),
     ] {
         let t = Instant::now();
-        let plan = sheet::plan(&ctx, reg, &actor, &atlas, name, bytes, b.year, &|_, _| {})
+        let file = sheet::File {
+            name,
+            bytes,
+            max_bytes: sheet::CLI_MAX_BYTES,
+        };
+        let plan = sheet::plan(&ctx, reg, &actor, &atlas, &file, b.year, &|_, _| {})
             .await
             .map_err(|e| anyhow::anyhow!("{}", e.english()))?;
         let planned = t.elapsed();

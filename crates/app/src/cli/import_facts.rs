@@ -72,13 +72,17 @@ pub async fn run(g: &GlobalOpts, args: ImportFactsArgs) -> anyhow::Result<()> {
         }
     };
     let started = Instant::now();
+    let file = sheet::File {
+        name: &name,
+        bytes: &bytes,
+        max_bytes: sheet::CLI_MAX_BYTES,
+    };
     let plan = sheet::plan(
         &ctx,
         &reg,
         &actor,
         &atlas.get(),
-        &name,
-        &bytes,
+        &file,
         args.year,
         &progress("facts.cli.checking"),
     )

@@ -209,10 +209,12 @@ async fn run(state: AppState, actor: Actor, job: Arc<Job>, commit: bool, reason:
     let atlas = state.atlas.get();
     let ctx = state.ctx();
     let progress = |done: u64, total: u64| job.progress(done, total);
-    let plan = sheet::plan(
-        &ctx, &reg, &actor, &atlas, &job.name, &job.bytes, job.year, &progress,
-    )
-    .await;
+    let file = sheet::File {
+        name: &job.name,
+        bytes: &job.bytes,
+        max_bytes: sheet::WEB_MAX_BYTES,
+    };
+    let plan = sheet::plan(&ctx, &reg, &actor, &atlas, &file, job.year, &progress).await;
     let plan = match plan {
         Ok(p) => p,
         Err(e) => {

@@ -30,6 +30,19 @@ const CSV_VALUE: &str = "Giá trị";
 const YES: &str = "Có";
 const NO: &str = "Không";
 
+/// A file to import: its name (`.csv`, else `.xlsx`), its bytes, and the largest size accepted.
+pub struct File<'a> {
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+    pub max_bytes: usize,
+}
+
+/// The largest file accepted from a browser upload.
+pub const WEB_MAX_BYTES: usize = 10 * 1024 * 1024;
+/// The largest file `binhyen import facts` reads (a national CSV of a million values is
+/// about 35 MB).
+pub const CLI_MAX_BYTES: usize = 256 * 1024 * 1024;
+
 /// Which part of a field a column holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Part {
@@ -368,12 +381,15 @@ pub async fn plan(
     reg: &Registry,
     actor: &Actor,
     atlas: &Atlas,
-    file_name: &str,
-    bytes: &[u8],
+    file: &File<'_>,
     year: i32,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Plan, ImportError> {
-    let limits = Limits::default();
+    let (file_name, bytes) = (file.name, file.bytes);
+    let limits = Limits {
+        max_bytes: file.max_bytes,
+        ..Limits::default()
+    };
     let cat = reg.catalogue();
     let mut problems: Vec<Problem> = vec![];
     let mut entries: Vec<Entry> = vec![];

@@ -513,7 +513,12 @@ async fn import(
     bytes: &[u8],
 ) -> Result<usize, String> {
     let r = reg();
-    let plan = sheet::plan(c, &r, actor, &units.get(), name, bytes, 2024, &|_, _| {})
+    let file = sheet::File {
+        name,
+        bytes,
+        max_bytes: sheet::WEB_MAX_BYTES,
+    };
+    let plan = sheet::plan(c, &r, actor, &units.get(), &file, 2024, &|_, _| {})
         .await
         .map_err(|e| e.to_string())?;
     sheet::commit(c, actor, &plan, None, &|_, _| {})
