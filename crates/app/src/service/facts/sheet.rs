@@ -809,14 +809,20 @@ pub async fn commit(
     }
     // Every unit was scope-checked by `plan`; one transaction holds the whole import.
     let change = crate::service::open(ctx, actor.audit_actor()).await?;
-    let total = plan.forms.len() as u64;
-    for (i, f) in plan.forms.iter().enumerate() {
-        let data = JV::Object(f.values.clone()).to_string();
-        let write = FormWrite {
+    let data: Vec<String> = plan
+        .forms
+        .iter()
+        .map(|f| JV::Object(f.values.clone()).to_string())
+        .collect();
+    let writes: Vec<FormWrite> = plan
+        .forms
+        .iter()
+        .zip(&data)
+        .map(|(f, data)| FormWrite {
             unit_id: f.unit,
             year: plan.year,
             form: f.group.as_str(),
-            data: &data,
+            data,
             status: &f.status,
             expected_version: f.expected_version,
             actor_id: actor.id,
@@ -825,33 +831,21 @@ pub async fn commit(
             reason,
             source: &plan.source,
             changes: &f.changes,
-        };
-        match store::save_form(change.tx(), &write).await {
-            Ok(_) => {}
+        })
+        .collect();
+    let total = writes.len() as u64;
+    let mut done = 0;
+    for chunk in writes.chunks(2000) {
+        match store::save_forms(change.tx(), chunk).await {
+            Ok(()) => {}
             Err(SaveError::Conflict { current }) => {
-                let current = current.unwrap_or_else(|| {
-                    Box::new(FormRow {
-                        unit_id: f.unit,
-                        year: plan.year,
-                        form: f.group.as_str().to_owned(),
-                        data: String::new(),
-                        version: 0,
-                        status: String::new(),
-                        updated_by: None,
-                        updated_by_name: String::new(),
-                        updated_at: ctx.now,
-                    })
-                });
-                return Err(super::FactsError::Conflict {
-                    current,
-                    their_changes: vec![],
-                });
+                drop(change);
+                return Err(import_conflict(ctx, plan, current).await);
             }
             Err(SaveError::Db(e)) => return Err(e.into()),
         }
-        if i % 100 == 0 || i as u64 + 1 == total {
-            progress(i as u64 + 1, total);
-        }
+        done += chunk.len() as u64;
+        progress(done, total);
     }
     let n = plan.change_count();
     change
@@ -862,4 +856,39 @@ pub async fn commit(
         )
         .await?;
     Ok(n)
+}
+
+/// The conflict that stopped an import: the stored form it met (read again outside the failed
+/// transaction: the first planned form that someone saved since the plan was made).
+async fn import_conflict(
+    ctx: &Ctx<'_>,
+    plan: &Plan,
+    current: Option<Box<FormRow>>,
+) -> super::FactsError {
+    let current = match current {
+        Some(c) => Some(c),
+        None => {
+            let ids: Vec<UnitId> = plan.forms.iter().map(|f| f.unit).collect();
+            let stored = store::forms_of_units(ctx.store, &ids, plan.year..=plan.year)
+                .await
+                .unwrap_or_default();
+            plan.forms.iter().find_map(|f| {
+                stored
+                    .iter()
+                    .find(|r| {
+                        r.unit_id == f.unit
+                            && r.form == f.group.as_str()
+                            && r.version != f.expected_version
+                    })
+                    .map(|r| Box::new(r.clone()))
+            })
+        }
+    };
+    match current {
+        Some(current) => super::FactsError::Conflict {
+            current,
+            their_changes: vec![],
+        },
+        None => super::FactsError::Service(ServiceError::NotFound),
+    }
 }

@@ -782,3 +782,54 @@ db_test!(the_preview_judges_typed_values_without_saving, |store| {
         Err(ServiceError::Denied(_))
     ));
 });
+
+db_test!(an_import_meeting_a_newer_save_changes_nothing, |store| {
+    let units = atlas();
+    let c = ctx(&store, &units);
+    let r = reg();
+    let me = officer(1, Role::CommunePolice, COMMUNE);
+    let csv =
+        "Mã đơn vị,Trường,Giá trị\n29001,traffic_accidents,4\n2900101,households_resident,90\n";
+    let file = sheet::File {
+        name: "a.csv",
+        bytes: csv.as_bytes(),
+        max_bytes: sheet::WEB_MAX_BYTES,
+    };
+    let plan = sheet::plan(&c, &r, &me, &units.get(), &file, 2024, &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(plan.forms.len(), 2);
+    // Someone saves the commune's traffic form between the preview and the commit.
+    save(
+        &c,
+        &r,
+        &me,
+        &req(
+            COMMUNE,
+            FormGroup::TrafficFire,
+            json!({"traffic_accidents": 2}),
+            0,
+        ),
+    )
+    .await
+    .unwrap();
+    match sheet::commit(&c, &me, &plan, None, &|_, _| {}).await {
+        Err(FactsError::Conflict { current, .. }) => {
+            assert_eq!((current.unit_id, current.version), (COMMUNE, 1));
+            assert_eq!(current.form, "traffic_fire");
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    // All or nothing: the residential area's form was not written either.
+    assert!(
+        binhyen_store::facts::history(&store, AREA, 2024)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let form = binhyen_store::facts::form(&store, COMMUNE, 2024, "traffic_fire")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(form.data, r#"{"traffic_accidents":2}"#);
+});
