@@ -32,6 +32,9 @@ pub enum BenchWhat {
     /// Đánh giá từ cơ sở dữ liệu trên bộ dữ liệu giả lập (evaluation from the database on
     /// the generated dataset; see `evaluate_bench`).
     Evaluate(super::evaluate_bench::EvaluateBench),
+    /// Nhập số liệu: tệp Excel một tỉnh và CSV toàn quốc (facts import: one province's
+    /// workbook and a national CSV; see `facts_bench`).
+    Facts(super::facts_bench::FactsBench),
 }
 
 pub fn ms(d: Duration) -> String {
@@ -63,6 +66,32 @@ pub fn postgres_server(g: &GlobalOpts) -> anyhow::Result<Option<DatabaseUrl>> {
             .map(|u| DatabaseUrl::parse(&u))
             .transpose()?,
     })
+}
+
+/// Runs `each` on a fresh SQLite file, then on a fresh PostgreSQL database named
+/// `binhyen_bench_<name>_<pid>` when a server is given (dropped after, even when `each` fails),
+/// with the backend's label; then prints the rows it collected as a Markdown table.
+pub async fn on_both_backends(
+    g: &GlobalOpts,
+    name: &str,
+    mut each: impl AsyncFnMut(&str, &DatabaseUrl, &mut Vec<(String, String)>) -> anyhow::Result<()>,
+    mut rows: Vec<(String, String)>,
+) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let sqlite = DatabaseUrl::sqlite_file(&dir.path().join("bench.sqlite"));
+    each("SQLite", &sqlite, &mut rows).await?;
+    if let Some(server) = postgres_server(g)? {
+        let name = format!("binhyen_bench_{name}_{}", std::process::id());
+        let url = Store::create_postgres_database(&server, &name).await?;
+        let result = each("PostgreSQL", &url, &mut rows).await;
+        Store::drop_postgres_database(&server, &name).await?;
+        result?;
+    }
+    println!("| measure | value |\n|---|---:|");
+    for (what, value) in rows {
+        println!("| {what} | {value} |");
+    }
+    Ok(())
 }
 
 async fn one_backend(label: &str, url: &DatabaseUrl, rows: &mut Vec<Row>) -> anyhow::Result<Atlas> {
@@ -116,6 +145,7 @@ pub async fn run(g: &GlobalOpts, args: BenchArgs) -> anyhow::Result<()> {
     let runs = match args.what {
         BenchWhat::Units { runs } => runs,
         BenchWhat::Evaluate(b) => return super::evaluate_bench::run(g, b).await,
+        BenchWhat::Facts(b) => return super::facts_bench::run(g, b).await,
     };
     let mut rows = Vec::new();
 

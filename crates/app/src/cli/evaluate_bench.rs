@@ -13,7 +13,7 @@ use binhyen_store::facts::{self, FormWrite};
 use binhyen_store::{DatabaseUrl, Store};
 use clap::Args;
 
-use super::bench::{ms, postgres_server};
+use super::bench::{ms, on_both_backends};
 use super::generate::{GenerateArgs, generate};
 use crate::config::GlobalOpts;
 use crate::service::evaluation::{evaluate_scope, evaluate_unit, map_date};
@@ -32,22 +32,13 @@ pub struct EvaluateBench {
 }
 
 pub async fn run(g: &GlobalOpts, b: EvaluateBench) -> anyhow::Result<()> {
-    let mut rows: Vec<(String, String)> = Vec::new();
-    let dir = tempfile::tempdir()?;
-    let sqlite = DatabaseUrl::sqlite_file(&dir.path().join("bench.sqlite"));
-    one_backend("SQLite", &sqlite, &b, &mut rows).await?;
-    if let Some(server) = postgres_server(g)? {
-        let name = format!("binhyen_bench_eval_{}", std::process::id());
-        let url = Store::create_postgres_database(&server, &name).await?;
-        let result = one_backend("PostgreSQL", &url, &b, &mut rows).await;
-        Store::drop_postgres_database(&server, &name).await?;
-        result?;
-    }
-    println!("| measure | value |\n|---|---:|");
-    for (what, value) in rows {
-        println!("| {what} | {value} |");
-    }
-    Ok(())
+    on_both_backends(
+        g,
+        "eval",
+        async |label, url, rows| one_backend(label, url, &b, rows).await,
+        vec![],
+    )
+    .await
 }
 
 async fn one_backend(

@@ -72,15 +72,19 @@ pub async fn run(g: &GlobalOpts, args: ImportFactsArgs) -> anyhow::Result<()> {
         }
     };
     let started = Instant::now();
+    let file = sheet::File {
+        name: &name,
+        bytes: &bytes,
+        max_bytes: sheet::CLI_MAX_BYTES,
+    };
     let plan = sheet::plan(
         &ctx,
         &reg,
         &actor,
         &atlas.get(),
-        &name,
-        &bytes,
+        &file,
         args.year,
-        &progress("units.cli.checking"),
+        &progress("facts.cli.checking"),
     )
     .await;
     let plan = match plan {
@@ -133,7 +137,7 @@ pub async fn run(g: &GlobalOpts, args: ImportFactsArgs) -> anyhow::Result<()> {
         &actor,
         &plan,
         args.reason.as_deref(),
-        &progress("units.cli.writing"),
+        &progress("facts.cli.writing"),
     )
     .await
     .map_err(|e| anyhow::anyhow!(e.message(lang)))?;

@@ -12,6 +12,7 @@ mod bench;
 mod demo;
 mod evaluate;
 mod evaluate_bench;
+mod facts_bench;
 mod generate;
 mod import;
 mod import_facts;

@@ -5,8 +5,6 @@
 //! Handlers parse and call `service::facts`; they never build SQL.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, OnceLock};
-use std::time::{Duration, Instant};
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -27,6 +25,7 @@ use serde_json::{Map, Value as JV};
 
 use super::auth::{CurrentUser, failure_page};
 use super::csrf::Csrf;
+use super::facts_preview::PreviewView;
 use super::{AppState, Tr};
 use crate::service::facts::{self as svc, FactsError, SaveForm, documents, sheet};
 use crate::service::{Actor, ServiceError};
@@ -35,10 +34,18 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/facts", get(overview))
         .route("/facts/template.xlsx", get(template))
-        .route("/facts/import", get(import_page).post(import_post))
+        .route(
+            "/facts/import",
+            get(super::facts_import::import_page).post(super::facts_import::import_post),
+        )
+        .route("/facts/import/{job}", get(super::facts_import::job_page))
         .route("/facts/lock", axum::routing::post(lock_post))
         .route("/units/{id}/facts/{year}", get(form_page).post(form_save))
         .route("/units/{id}/facts/{year}/history", get(history_page))
+        .route(
+            "/units/{id}/facts/{year}/preview",
+            axum::routing::post(super::facts_preview::preview_post),
+        )
         .route(
             "/units/{id}/facts/{year}/documents",
             axum::routing::post(document_upload),
@@ -46,7 +53,7 @@ pub fn routes() -> Router<AppState> {
         .route("/documents/{id}", get(document_download))
 }
 
-fn t(tr: &Tr, key: &str, args: &[(&str, String)]) -> String {
+pub(super) fn t(tr: &Tr, key: &str, args: &[(&str, String)]) -> String {
     crate::units::text(tr.code(), key, args)
 }
 
@@ -54,7 +61,7 @@ fn fail(user: &CurrentUser, e: ServiceError) -> Response {
     user.fail(e).into_response()
 }
 
-fn this_year(state: &AppState) -> i32 {
+pub(super) fn this_year(state: &AppState) -> i32 {
     state
         .clock
         .now()
@@ -66,7 +73,7 @@ fn this_year(state: &AppState) -> i32 {
 
 #[derive(Deserialize, Default)]
 pub struct FormQuery {
-    form: Option<String>,
+    pub form: Option<String>,
     saved: Option<String>,
 }
 
@@ -131,6 +138,9 @@ pub struct FormPage {
     pub reason: String,
     pub documents: Vec<DocView>,
     pub doc_types: Vec<(String, String)>,
+    /// The verdicts with the values shown in the form (not saved).
+    pub preview: PreviewView,
+    pub preview_href: String,
 }
 
 fn state_label(tr: &Tr, status: Option<&str>, overdue: bool) -> String {
@@ -300,14 +310,14 @@ pub fn values_from_inputs(
     (values, errors)
 }
 
-struct Ctx2 {
-    unit: svc::UnitYear,
-    group: FormGroup,
+pub(super) struct Ctx2 {
+    pub unit: svc::UnitYear,
+    pub group: FormGroup,
     /// Per-field comments of the reviewer who returned the unit's dossier (while returned).
-    comments: std::collections::BTreeMap<String, String>,
+    pub comments: std::collections::BTreeMap<String, String>,
 }
 
-async fn load(
+pub(super) async fn load(
     state: &AppState,
     user: &CurrentUser,
     id: UnitId,
@@ -448,6 +458,16 @@ fn form_view(
             }
         }),
         reason: String::new(),
+        preview: PreviewView {
+            evaluations: vec![],
+            problems: vec![],
+            note: None,
+        },
+        preview_href: format!(
+            "/units/{}/facts/{year}/preview?form={}",
+            u.id,
+            c.group.as_str()
+        ),
         documents: vec![],
         doc_types: cat
             .form(u.kind, year)
@@ -456,6 +476,23 @@ fn form_view(
             .map(|(f, v)| (f.key.clone(), v.label.get(tr.code()).to_owned()))
             .collect(),
     }
+}
+
+/// The parts of the form page that read more than the form: the documents of the year and the
+/// verdict preview of the values shown (`input_errors`: inputs that could not be read).
+async fn complete(
+    state: &AppState,
+    user: &CurrentUser,
+    page: FormPage,
+    c: &Ctx2,
+    values: &Map<String, JV>,
+    input_errors: &HashMap<String, String>,
+) -> FormPage {
+    let (id, year) = (c.unit.unit.id, c.unit.year);
+    let mut page = with_documents(state, user, page, id, year).await;
+    page.preview =
+        super::facts_preview::build(state, user, id, year, c.group, values, input_errors).await;
+    page
 }
 
 async fn with_documents(
@@ -504,7 +541,7 @@ async fn form_page(
     if q.saved.is_some() {
         page.notice = Some(page.tr.t("facts.form.saved"));
     }
-    with_documents(&state, &user, page, id, year)
+    complete(&state, &user, page, &c, &values, &HashMap::new())
         .await
         .into_response()
 }
@@ -564,7 +601,7 @@ async fn form_save(
                         Severity::Warning => page.warnings.push(m),
                     }
                 }
-                return with_documents(&state, &user, page, id, year)
+                return complete(&state, &user, page, &c, &values, &HashMap::new())
                     .await
                     .into_response();
             }
@@ -611,7 +648,7 @@ async fn form_save(
         page.errors.push(tr.t("facts.form.fix_fields"));
     }
     page.reason = reason;
-    let page = with_documents(&state, &user, page, id, year).await;
+    let page = complete(&state, &user, page, &c, &values, &field_errors).await;
     (StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
 }
 
@@ -639,7 +676,7 @@ pub struct HistoryPage {
     pub lines: Vec<HistoryLine>,
 }
 
-fn field_label(state: &AppState, key: &str, year: i32, tr: &Tr) -> String {
+pub(super) fn field_label(state: &AppState, key: &str, year: i32, tr: &Tr) -> String {
     let reg = state.registry.get();
     let cat = reg.catalogue();
     cat.field(key)
@@ -906,208 +943,6 @@ async fn template(
         }
         Err(e) => fail(&user, e),
     }
-}
-
-/// Uploaded files waiting for "commit" after their preview (30 minutes at most).
-struct Pending {
-    user: String,
-    name: String,
-    year: i32,
-    bytes: Vec<u8>,
-    at: Instant,
-}
-
-fn pending() -> &'static Mutex<HashMap<String, Pending>> {
-    static P: OnceLock<Mutex<HashMap<String, Pending>>> = OnceLock::new();
-    P.get_or_init(Default::default)
-}
-
-pub struct PreviewLine {
-    pub unit: String,
-    pub form: String,
-    pub field: String,
-    pub old: String,
-    pub new: String,
-}
-
-#[derive(Template, WebTemplate)]
-#[template(path = "facts/import.html")]
-pub struct ImportPage {
-    pub tr: Tr,
-    pub csrf: Csrf,
-    pub year: i32,
-    pub problems: Vec<String>,
-    pub preview: Vec<PreviewLine>,
-    pub summary: Option<String>,
-    pub token: String,
-    pub done: Option<String>,
-    pub needs_reason: bool,
-}
-
-async fn import_page(State(state): State<AppState>, user: CurrentUser) -> Response {
-    ImportPage {
-        tr: Tr { lang: user.lang },
-        csrf: user.csrf.clone(),
-        year: this_year(&state),
-        problems: vec![],
-        preview: vec![],
-        summary: None,
-        token: String::new(),
-        done: None,
-        needs_reason: false,
-    }
-    .into_response()
-}
-
-async fn import_post(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    mut mp: Multipart,
-) -> Response {
-    let tr = Tr { lang: user.lang };
-    let mut fields: HashMap<String, String> = HashMap::new();
-    let mut file: Option<(String, Vec<u8>)> = None;
-    while let Ok(Some(f)) = mp.next_field().await {
-        let name = f.name().unwrap_or_default().to_owned();
-        if name == "file" {
-            let fname = f.file_name().unwrap_or("upload.xlsx").to_owned();
-            match f.bytes().await {
-                Ok(b) if !b.is_empty() => file = Some((fname, b.to_vec())),
-                _ => {}
-            }
-        } else if let Ok(v) = f.text().await {
-            fields.insert(name, v);
-        }
-    }
-    let mut page = ImportPage {
-        tr,
-        csrf: user.csrf.clone(),
-        year: fields
-            .get("year")
-            .and_then(|y| y.trim().parse().ok())
-            .unwrap_or_else(|| this_year(&state)),
-        problems: vec![],
-        preview: vec![],
-        summary: None,
-        token: String::new(),
-        done: None,
-        needs_reason: false,
-    };
-    let login = user.actor.login.clone();
-    // Commit of an earlier preview, or a new file to preview.
-    let token = fields.get("token").cloned().unwrap_or_default();
-    let (name, bytes, year, commit) = if !token.is_empty() && file.is_none() {
-        let mut p = pending().lock().unwrap_or_else(|e| e.into_inner());
-        p.retain(|_, v| v.at.elapsed() < Duration::from_secs(1800));
-        match p.get(&token).filter(|v| v.user == login) {
-            Some(v) => (v.name.clone(), v.bytes.clone(), v.year, true),
-            None => {
-                page.problems.push(tr.t("facts.import.expired"));
-                return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
-            }
-        }
-    } else if let Some((n, b)) = file {
-        (n, b, page.year, false)
-    } else {
-        page.problems.push(tr.t("facts.import.no_file"));
-        return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
-    };
-    page.year = year;
-    let reg = state.registry.get();
-    let atlas = state.atlas.get();
-    let ctx = state.ctx();
-    let plan = match sheet::plan(
-        &ctx,
-        &reg,
-        &user.actor,
-        &atlas,
-        &name,
-        &bytes,
-        year,
-        &|_, _| {},
-    )
-    .await
-    {
-        Ok(p) => p,
-        Err(e) => {
-            page.problems = e
-                .problems
-                .iter()
-                .map(|p| {
-                    if tr.code() == "en" {
-                        p.english()
-                    } else {
-                        p.to_string()
-                    }
-                })
-                .collect();
-            return (StatusCode::UNPROCESSABLE_ENTITY, page).into_response();
-        }
-    };
-    if commit {
-        let reason = fields.get("reason").map(String::as_str);
-        match sheet::commit(&ctx, &user.actor, &plan, reason, &|_, _| {}).await {
-            Ok(n) => {
-                pending()
-                    .lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .remove(&token);
-                page.done = Some(t(
-                    &tr,
-                    "facts.import.done",
-                    &[
-                        ("changes", format_int(n as i64)),
-                        ("forms", format_int(plan.forms.len() as i64)),
-                    ],
-                ));
-                return page.into_response();
-            }
-            Err(e) => {
-                page.needs_reason = matches!(e, FactsError::ReasonRequired { .. });
-                page.problems.push(e.message(tr.code()));
-                page.token = token;
-            }
-        }
-    } else {
-        let token = hex::encode(rand::random::<[u8; 16]>());
-        pending().lock().unwrap_or_else(|e| e.into_inner()).insert(
-            token.clone(),
-            Pending {
-                user: login,
-                name: name.clone(),
-                year,
-                bytes,
-                at: Instant::now(),
-            },
-        );
-        page.token = token;
-        page.needs_reason = plan.forms.iter().any(|f| f.status == svc::SUBMITTED);
-    }
-    page.summary = Some(t(
-        &tr,
-        "facts.import.summary",
-        &[
-            ("values", format_int(plan.values_read as i64)),
-            ("changes", format_int(plan.change_count() as i64)),
-            ("forms", format_int(plan.forms.len() as i64)),
-        ],
-    ));
-    let state = &state;
-    page.preview = plan
-        .forms
-        .iter()
-        .flat_map(|f| {
-            f.changes.iter().map(move |c| PreviewLine {
-                unit: format!("{} ({})", f.name, f.code),
-                form: f.group.label(tr.code()),
-                field: field_label(state, &c.field, year, &tr),
-                old: c.old.clone().unwrap_or_else(|| "—".into()),
-                new: c.new.clone().unwrap_or_else(|| "—".into()),
-            })
-        })
-        .take(2000)
-        .collect();
-    page.into_response()
 }
 
 // ------------------------------------------------------------------ documents

@@ -163,6 +163,7 @@ pub async fn unit_facts(
     request_body = ApiSave,
     responses(
         (status = 200, description = "Đã lưu (saved)", body = ApiForm),
+        (status = 400, description = "Nội dung không phải JSON đúng dạng (not the JSON shape above; line and column named)", body = ApiError),
         (status = 403, description = "Ngoài phạm vi (outside scope)", body = ApiError),
         (status = 409, description = "Người khác vừa lưu (conflict, with the current form)", body = ApiSaveError),
         (status = 422, description = "Số liệu không hợp lệ (field messages)", body = ApiSaveError)
@@ -173,9 +174,24 @@ pub async fn save_form(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((id, year, form)): Path<(UnitId, i32, String)>,
-    Json(body): Json<ApiSave>,
+    body: axum::body::Bytes,
 ) -> Response {
     let lang = user.lang.code();
+    // Read here rather than by the `Json` extractor, whose refusals are in English.
+    let body: ApiSave = match serde_json::from_slice(&body) {
+        Ok(b) => b,
+        Err(e) => {
+            let message = crate::units::text(
+                lang,
+                "facts.api.bad_json",
+                &[
+                    ("line", e.line().to_string()),
+                    ("column", e.column().to_string()),
+                ],
+            );
+            return (StatusCode::BAD_REQUEST, Json(ApiError { error: message })).into_response();
+        }
+    };
     let Some(group) = FormGroup::parse(&form) else {
         return service_error(&user, ServiceError::NotFound);
     };

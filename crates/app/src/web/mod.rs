@@ -26,6 +26,10 @@ pub mod csrf;
 pub mod evaluation;
 pub mod facts;
 mod facts_api;
+mod facts_import;
+mod facts_preview;
+#[cfg(test)]
+mod facts_tests;
 mod i18n;
 #[cfg(test)]
 mod matrix_tests;

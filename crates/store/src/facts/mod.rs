@@ -162,75 +162,121 @@ pub async fn forms_in_years(
 /// Saves one form if it is still at `expected_version`, and records its value changes.
 pub async fn save_form(tx: &Tx, w: &FormWrite<'_>) -> Result<FormRow, SaveError> {
     let conn = tx.executor();
-    let version = w.expected_version + 1;
     if w.expected_version == 0 {
-        form::ActiveModel {
-            unit_id: Set(w.unit_id),
-            year: Set(w.year),
-            form: Set(w.form.to_owned()),
-            data: Set(w.data.to_owned()),
-            version: Set(version),
-            status: Set(w.status.to_owned()),
-            updated_by: Set(w.actor_id),
-            updated_by_name: Set(w.actor_name.to_owned()),
-            updated_at: Set(w.at),
-            ..Default::default()
-        }
-        .insert(&conn)
-        .await
-        .map_err(|e| match e.sql_err() {
-            Some(SqlErr::UniqueConstraintViolation(_)) => SaveError::Conflict { current: None },
-            _ => SaveError::Db(e),
-        })?;
+        new_form(w).insert(&conn).await.map_err(insert_error)?;
     } else {
-        let updated = form::Entity::update_many()
-            .col_expr(form::Column::Data, Expr::value(w.data))
-            .col_expr(form::Column::Version, Expr::value(version))
-            .col_expr(form::Column::Status, Expr::value(w.status))
-            .col_expr(form::Column::UpdatedBy, Expr::value(w.actor_id))
-            .col_expr(form::Column::UpdatedByName, Expr::value(w.actor_name))
-            .col_expr(form::Column::UpdatedAt, Expr::value(w.at))
-            .filter(form::Column::UnitId.eq(w.unit_id))
-            .filter(form::Column::Year.eq(w.year))
-            .filter(form::Column::Form.eq(w.form))
-            .filter(form::Column::Version.eq(w.expected_version))
-            .exec(&conn)
-            .await?;
-        if updated.rows_affected != 1 {
-            let current = form(tx, w.unit_id, w.year, w.form).await?;
-            return Err(SaveError::Conflict {
-                current: current.map(Box::new),
-            });
-        }
+        update_form(tx, w).await?;
     }
     if !w.changes.is_empty() {
-        let rows = w.changes.iter().map(|c| change::ActiveModel {
-            unit_id: Set(w.unit_id),
-            year: Set(w.year),
-            form: Set(w.form.to_owned()),
-            field: Set(c.field.clone()),
-            old_value: Set(c.old.clone()),
-            new_value: Set(c.new.clone()),
-            reason: Set(w.reason.map(str::to_owned)),
-            source: Set(w.source.to_owned()),
-            actor_id: Set(w.actor_id),
-            actor_name: Set(w.actor_name.to_owned()),
-            at: Set(w.at),
-            note: Set(c.note.clone()),
-            ..Default::default()
-        });
-        change::Entity::insert_many(rows).exec(&conn).await?;
+        change::Entity::insert_many(change_rows(w))
+            .exec(&conn)
+            .await?;
     }
     Ok(FormRow {
         unit_id: w.unit_id,
         year: w.year,
         form: w.form.to_owned(),
         data: w.data.to_owned(),
-        version,
+        version: w.expected_version + 1,
         status: w.status.to_owned(),
         updated_by: w.actor_id,
         updated_by_name: w.actor_name.to_owned(),
         updated_at: w.at,
+    })
+}
+
+/// Saves many forms in one transaction, as [`save_form`] does one (imports): the new forms in
+/// multi-row inserts, each changed form in one update at its expected version, and every
+/// history line in multi-row inserts. Refused as a whole at the first conflict (`current` is
+/// `None` when a form expected to be new exists already).
+pub async fn save_forms(tx: &Tx, writes: &[FormWrite<'_>]) -> Result<(), SaveError> {
+    let conn = tx.executor();
+    // 1,000 rows of at most 12 columns stay under the parameter limits of both databases.
+    const CHUNK: usize = 1000;
+    let new: Vec<&FormWrite> = writes.iter().filter(|w| w.expected_version == 0).collect();
+    for chunk in new.chunks(CHUNK) {
+        form::Entity::insert_many(chunk.iter().map(|w| new_form(w)))
+            .exec(&conn)
+            .await
+            .map_err(insert_error)?;
+    }
+    for w in writes.iter().filter(|w| w.expected_version != 0) {
+        update_form(tx, w).await?;
+    }
+    let lines: Vec<change::ActiveModel> = writes.iter().flat_map(change_rows).collect();
+    let mut lines = lines.into_iter().peekable();
+    while lines.peek().is_some() {
+        change::Entity::insert_many(lines.by_ref().take(CHUNK))
+            .exec(&conn)
+            .await?;
+    }
+    Ok(())
+}
+
+/// The row of a form saved for the first time (version 1).
+fn new_form(w: &FormWrite<'_>) -> form::ActiveModel {
+    form::ActiveModel {
+        unit_id: Set(w.unit_id),
+        year: Set(w.year),
+        form: Set(w.form.to_owned()),
+        data: Set(w.data.to_owned()),
+        version: Set(1),
+        status: Set(w.status.to_owned()),
+        updated_by: Set(w.actor_id),
+        updated_by_name: Set(w.actor_name.to_owned()),
+        updated_at: Set(w.at),
+        ..Default::default()
+    }
+}
+
+/// A unique-key violation on insert: someone created the form first.
+fn insert_error(e: DbErr) -> SaveError {
+    match e.sql_err() {
+        Some(SqlErr::UniqueConstraintViolation(_)) => SaveError::Conflict { current: None },
+        _ => SaveError::Db(e),
+    }
+}
+
+/// Updates a stored form at the version the writer read, or reports the conflict.
+async fn update_form(tx: &Tx, w: &FormWrite<'_>) -> Result<(), SaveError> {
+    let updated = form::Entity::update_many()
+        .col_expr(form::Column::Data, Expr::value(w.data))
+        .col_expr(form::Column::Version, Expr::value(w.expected_version + 1))
+        .col_expr(form::Column::Status, Expr::value(w.status))
+        .col_expr(form::Column::UpdatedBy, Expr::value(w.actor_id))
+        .col_expr(form::Column::UpdatedByName, Expr::value(w.actor_name))
+        .col_expr(form::Column::UpdatedAt, Expr::value(w.at))
+        .filter(form::Column::UnitId.eq(w.unit_id))
+        .filter(form::Column::Year.eq(w.year))
+        .filter(form::Column::Form.eq(w.form))
+        .filter(form::Column::Version.eq(w.expected_version))
+        .exec(&tx.executor())
+        .await?;
+    if updated.rows_affected != 1 {
+        let current = form(tx, w.unit_id, w.year, w.form).await?;
+        return Err(SaveError::Conflict {
+            current: current.map(Box::new),
+        });
+    }
+    Ok(())
+}
+
+/// The history lines of a save.
+fn change_rows<'a>(w: &'a FormWrite<'a>) -> impl Iterator<Item = change::ActiveModel> + 'a {
+    w.changes.iter().map(move |c| change::ActiveModel {
+        unit_id: Set(w.unit_id),
+        year: Set(w.year),
+        form: Set(w.form.to_owned()),
+        field: Set(c.field.clone()),
+        old_value: Set(c.old.clone()),
+        new_value: Set(c.new.clone()),
+        reason: Set(w.reason.map(str::to_owned)),
+        source: Set(w.source.to_owned()),
+        actor_id: Set(w.actor_id),
+        actor_name: Set(w.actor_name.to_owned()),
+        at: Set(w.at),
+        note: Set(c.note.clone()),
+        ..Default::default()
     })
 }
 

@@ -30,6 +30,19 @@ const CSV_VALUE: &str = "Giá trị";
 const YES: &str = "Có";
 const NO: &str = "Không";
 
+/// A file to import: its name (`.csv`, else `.xlsx`), its bytes, and the largest size accepted.
+pub struct File<'a> {
+    pub name: &'a str,
+    pub bytes: &'a [u8],
+    pub max_bytes: usize,
+}
+
+/// The largest file accepted from a browser upload.
+pub const WEB_MAX_BYTES: usize = 10 * 1024 * 1024;
+/// The largest file `binhyen import facts` reads (a national CSV of a million values is
+/// about 35 MB).
+pub const CLI_MAX_BYTES: usize = 256 * 1024 * 1024;
+
 /// Which part of a field a column holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Part {
@@ -278,6 +291,34 @@ fn cell_of(ty: &FieldType, part: Part, v: &JV) -> Cell {
     }
 }
 
+/// The long-CSV lines (`Trường`, `Giá trị`) of a stored form: the tabular fields, a document as
+/// its three parts, values written as a person types them (1234, dd/mm/yyyy, Có/Không, the
+/// choice's label). What [`plan`] reads back into the same values.
+pub fn csv_values(cat: &Catalogue, values: &Map<String, JV>) -> Vec<(String, String)> {
+    let mut out = vec![];
+    for (key, v) in values {
+        let Some(f) = cat.field(key).filter(|f| tabular(&f.ty)) else {
+            continue;
+        };
+        let parts: &[(Part, &str)] = if f.ty == FieldType::Document {
+            &[
+                (Part::Number, ".number"),
+                (Part::Date, ".date"),
+                (Part::Issuer, ".issuer"),
+            ]
+        } else {
+            &[(Part::Whole, "")]
+        };
+        for (part, suffix) in parts {
+            let text = shown(&cell_of(&f.ty, *part, v));
+            if !text.is_empty() {
+                out.push((format!("{key}{suffix}"), text));
+            }
+        }
+    }
+    out
+}
+
 /// A unit code looked up: the unit and its kind, or why not (Vietnamese, English).
 type Lookup = Result<(UnitId, UnitKind), (String, String)>;
 
@@ -340,12 +381,15 @@ pub async fn plan(
     reg: &Registry,
     actor: &Actor,
     atlas: &Atlas,
-    file_name: &str,
-    bytes: &[u8],
+    file: &File<'_>,
     year: i32,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Plan, ImportError> {
-    let limits = Limits::default();
+    let (file_name, bytes) = (file.name, file.bytes);
+    let limits = Limits {
+        max_bytes: file.max_bytes,
+        ..Limits::default()
+    };
     let cat = reg.catalogue();
     let mut problems: Vec<Problem> = vec![];
     let mut entries: Vec<Entry> = vec![];
@@ -759,16 +803,26 @@ pub async fn commit(
     if !submitted.is_empty() && reason.is_none() {
         return Err(super::FactsError::ReasonRequired { fields: submitted });
     }
+    if plan.forms.is_empty() {
+        // Nothing differs from what is stored: nothing to write, nothing to audit.
+        return Ok(0);
+    }
     // Every unit was scope-checked by `plan`; one transaction holds the whole import.
     let change = crate::service::open(ctx, actor.audit_actor()).await?;
-    let total = plan.forms.len() as u64;
-    for (i, f) in plan.forms.iter().enumerate() {
-        let data = JV::Object(f.values.clone()).to_string();
-        let write = FormWrite {
+    let data: Vec<String> = plan
+        .forms
+        .iter()
+        .map(|f| JV::Object(f.values.clone()).to_string())
+        .collect();
+    let writes: Vec<FormWrite> = plan
+        .forms
+        .iter()
+        .zip(&data)
+        .map(|(f, data)| FormWrite {
             unit_id: f.unit,
             year: plan.year,
             form: f.group.as_str(),
-            data: &data,
+            data,
             status: &f.status,
             expected_version: f.expected_version,
             actor_id: actor.id,
@@ -777,33 +831,21 @@ pub async fn commit(
             reason,
             source: &plan.source,
             changes: &f.changes,
-        };
-        match store::save_form(change.tx(), &write).await {
-            Ok(_) => {}
+        })
+        .collect();
+    let total = writes.len() as u64;
+    let mut done = 0;
+    for chunk in writes.chunks(2000) {
+        match store::save_forms(change.tx(), chunk).await {
+            Ok(()) => {}
             Err(SaveError::Conflict { current }) => {
-                let current = current.unwrap_or_else(|| {
-                    Box::new(FormRow {
-                        unit_id: f.unit,
-                        year: plan.year,
-                        form: f.group.as_str().to_owned(),
-                        data: String::new(),
-                        version: 0,
-                        status: String::new(),
-                        updated_by: None,
-                        updated_by_name: String::new(),
-                        updated_at: ctx.now,
-                    })
-                });
-                return Err(super::FactsError::Conflict {
-                    current,
-                    their_changes: vec![],
-                });
+                drop(change);
+                return Err(import_conflict(ctx, plan, current).await);
             }
             Err(SaveError::Db(e)) => return Err(e.into()),
         }
-        if i % 100 == 0 || i as u64 + 1 == total {
-            progress(i as u64 + 1, total);
-        }
+        done += chunk.len() as u64;
+        progress(done, total);
     }
     let n = plan.change_count();
     change
@@ -814,4 +856,39 @@ pub async fn commit(
         )
         .await?;
     Ok(n)
+}
+
+/// The conflict that stopped an import: the stored form it met (read again outside the failed
+/// transaction: the first planned form that someone saved since the plan was made).
+async fn import_conflict(
+    ctx: &Ctx<'_>,
+    plan: &Plan,
+    current: Option<Box<FormRow>>,
+) -> super::FactsError {
+    let current = match current {
+        Some(c) => Some(c),
+        None => {
+            let ids: Vec<UnitId> = plan.forms.iter().map(|f| f.unit).collect();
+            let stored = store::forms_of_units(ctx.store, &ids, plan.year..=plan.year)
+                .await
+                .unwrap_or_default();
+            plan.forms.iter().find_map(|f| {
+                stored
+                    .iter()
+                    .find(|r| {
+                        r.unit_id == f.unit
+                            && r.form == f.group.as_str()
+                            && r.version != f.expected_version
+                    })
+                    .map(|r| Box::new(r.clone()))
+            })
+        }
+    };
+    match current {
+        Some(current) => super::FactsError::Conflict {
+            current,
+            their_changes: vec![],
+        },
+        None => super::FactsError::Service(ServiceError::NotFound),
+    }
 }

@@ -435,7 +435,12 @@ async fn import(
     bytes: &[u8],
 ) -> Result<usize, String> {
     let r = reg();
-    let plan = sheet::plan(c, &r, actor, &units.get(), name, bytes, 2024, &|_, _| {})
+    let file = sheet::File {
+        name,
+        bytes,
+        max_bytes: sheet::WEB_MAX_BYTES,
+    };
+    let plan = sheet::plan(c, &r, actor, &units.get(), &file, 2024, &|_, _| {})
         .await
         .map_err(|e| e.to_string())?;
     sheet::commit(c, actor, &plan, None, &|_, _| {})
@@ -591,4 +596,162 @@ db_test!(template_round_trip_and_bad_files_change_nothing, |store| {
         err.contains("Dòng 2, cột B") && err.contains("Dòng 3, cột C"),
         "{err}"
     );
+});
+
+db_test!(the_preview_judges_typed_values_without_saving, |store| {
+    use binhyen_core::standard::Verdict;
+    let units = atlas();
+    let c = ctx(&store, &units);
+    let me = officer(1, Role::CommunePolice, COMMUNE);
+    let r = reg();
+    // Stored: every resident household of Ấp 1 signed up (TT124 art. 4.1: 100 %).
+    let mut stored = req(
+        AREA,
+        FormGroup::Registration,
+        json!({"households_resident": 120, "households_registered": 120}),
+        0,
+    );
+    stored.confirm_warnings = true;
+    save(&c, &r, &me, &stored).await.unwrap();
+    let rule = |list: &[binhyen_core::standard::Evaluation]| {
+        list.iter()
+            .find(|e| e.standard.id == "antt-kdc")
+            .and_then(|e| e.rules.iter().find(|r| r.id == "4.1c"))
+            .map(|r| r.verdict)
+    };
+    let before = crate::service::evaluation::evaluate_unit(
+        &store,
+        &units.get(),
+        &r,
+        AREA,
+        2024,
+        None,
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(rule(&before), Some(Verdict::Met));
+    // Typed, not saved: 60 of 120 signed up flips 4.1c and the standard to "chưa đạt"; a word
+    // in a number field is a problem of its own and the rest still counts.
+    let typed = obj(json!({"households_resident": 120, "households_registered": 60}));
+    let p = preview::preview(
+        &c,
+        &units.get(),
+        &r,
+        &me,
+        AREA,
+        2024,
+        FormGroup::Registration,
+        &typed,
+    )
+    .await
+    .unwrap();
+    assert!(p.problems.is_empty(), "{:?}", p.problems);
+    assert_eq!(rule(&p.evaluations), Some(Verdict::NotMet));
+    let kdc = p.evaluations.iter().find(|e| e.standard.id == "antt-kdc");
+    assert_eq!(kdc.map(|e| e.verdict), Some(Verdict::NotMet));
+    let typo = obj(json!({"households_resident": "một trăm", "households_registered": 60}));
+    let p = preview::preview(
+        &c,
+        &units.get(),
+        &r,
+        &me,
+        AREA,
+        2024,
+        FormGroup::Registration,
+        &typo,
+    )
+    .await
+    .unwrap();
+    assert_eq!(p.problems.len(), 1);
+    assert_eq!(p.problems[0].field, "households_resident");
+    // Without the resident count, 4.1c cannot be judged.
+    assert_eq!(rule(&p.evaluations), Some(Verdict::Insufficient));
+    // The stored verdict and the history are unchanged.
+    let after = crate::service::evaluation::evaluate_unit(
+        &store,
+        &units.get(),
+        &r,
+        AREA,
+        2024,
+        None,
+        false,
+    )
+    .await
+    .unwrap();
+    assert_eq!(rule(&after), Some(Verdict::Met));
+    assert_eq!(
+        binhyen_store::facts::history(&store, AREA, 2024)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    // Outside the caller's scope: refused like the form.
+    let stranger = officer(2, Role::CommunePolice, OTHER);
+    assert!(matches!(
+        preview::preview(
+            &c,
+            &units.get(),
+            &r,
+            &stranger,
+            AREA,
+            2024,
+            FormGroup::Registration,
+            &typed
+        )
+        .await,
+        Err(ServiceError::Denied(_))
+    ));
+});
+
+db_test!(an_import_meeting_a_newer_save_changes_nothing, |store| {
+    let units = atlas();
+    let c = ctx(&store, &units);
+    let r = reg();
+    let me = officer(1, Role::CommunePolice, COMMUNE);
+    let csv =
+        "Mã đơn vị,Trường,Giá trị\n29001,traffic_accidents,4\n2900101,households_resident,90\n";
+    let file = sheet::File {
+        name: "a.csv",
+        bytes: csv.as_bytes(),
+        max_bytes: sheet::WEB_MAX_BYTES,
+    };
+    let plan = sheet::plan(&c, &r, &me, &units.get(), &file, 2024, &|_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(plan.forms.len(), 2);
+    // Someone saves the commune's traffic form between the preview and the commit.
+    save(
+        &c,
+        &r,
+        &me,
+        &req(
+            COMMUNE,
+            FormGroup::TrafficFire,
+            json!({"traffic_accidents": 2}),
+            0,
+        ),
+    )
+    .await
+    .unwrap();
+    match sheet::commit(&c, &me, &plan, None, &|_, _| {}).await {
+        Err(FactsError::Conflict { current, .. }) => {
+            assert_eq!((current.unit_id, current.version), (COMMUNE, 1));
+            assert_eq!(current.form, "traffic_fire");
+        }
+        other => panic!("expected a conflict, got {other:?}"),
+    }
+    // All or nothing: the residential area's form was not written either.
+    assert!(
+        binhyen_store::facts::history(&store, AREA, 2024)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let form = binhyen_store::facts::form(&store, COMMUNE, 2024, "traffic_fire")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(form.data, r#"{"traffic_accidents":2}"#);
 });
