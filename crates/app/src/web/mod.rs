@@ -27,6 +27,7 @@ pub mod evaluation;
 pub mod facts;
 mod facts_api;
 mod i18n;
+pub mod map;
 mod pages;
 pub mod units;
 mod workflow;
@@ -86,6 +87,7 @@ pub fn router(state: AppState) -> Router {
         .merge(units::routes())
         .merge(workflow::routes())
         .merge(facts::routes())
+        .merge(map::routes())
         .merge(assets::routes())
         .layer(middleware::from_fn(csrf::guard))
         .with_state(state)
