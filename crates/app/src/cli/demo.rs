@@ -23,7 +23,8 @@ pub struct DemoArgs {
 pub async fn run(g: &GlobalOpts, args: DemoArgs) -> anyhow::Result<()> {
     let lang = g.lang.code();
     let started = Instant::now();
-    let state = prepare(g, &args.serve).await?;
+    let mut state = prepare(g, &args.serve).await?;
+    state.demo = true;
     if state.atlas.get().is_empty() {
         println!("{}", t!("cli.demo.loading_units", locale = lang));
         super::import::import_with_bar(&state.store, crate::units::Source::Official, lang).await?;

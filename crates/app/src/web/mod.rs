@@ -49,6 +49,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Mark cookies `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
+    /// Serving `binhyen demo`: the home page tells what to explore in the Trà Vinh story.
+    pub demo: bool,
 }
 
 impl AppState {
@@ -63,6 +65,7 @@ impl AppState {
             registry: Arc::new(RegistryHandle::new(registry)),
             clock: Clock::system(),
             secure_cookies: false,
+            demo: false,
         }
     }
 
