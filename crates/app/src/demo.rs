@@ -252,6 +252,15 @@ pub async fn tell(state: &AppState, progress: &(dyn Fn(&str) + Sync)) -> anyhow:
         told.boundaries = schematic_boundaries(state, &atlas).await?;
     }
 
+    // The shipped plans (KH 85/KH-UBND Trà Vinh among them).
+    if binhyen_store::plans::plans(&state.store).await?.is_empty() {
+        progress("plans");
+        let reg = state.registry.get();
+        crate::service::plans::import_builtin(&state.ctx(), &Actor::console(), &atlas, &reg)
+            .await
+            .map_err(|e| anyhow::anyhow!(e.message("vi")))?;
+    }
+
     // Dossiers and decisions.
     if wf_store::dossiers(&state.store, Some(2022), Some(NTM))
         .await?
@@ -405,13 +414,15 @@ async fn decide(
 
 use chrono::Datelike;
 
-/// Communes whose advanced indicator is met in `year`, Xã Hòa Minh first, then by code.
+/// Up to `take` communes of `scope` whose advanced indicator is met in `year`: those
+/// recognised the year before first, then Xã Hòa Minh, then by code.
 async fn advanced_candidates(
     state: &AppState,
     atlas: &Atlas,
     scope: UnitId,
     year: i32,
-    done: &BTreeSet<String>,
+    before: &BTreeSet<String>,
+    take: usize,
 ) -> anyhow::Result<Vec<(String, UnitId)>> {
     let reg = state.registry.get();
     let evals = evaluate_scope(
@@ -428,10 +439,21 @@ async fn advanced_candidates(
     let date = map_date(atlas, None, year);
     let mut out: Vec<(String, UnitId)> = evals
         .into_iter()
-        .filter(|e| e.verdict == Verdict::Met && !done.contains(&e.unit.code))
+        .filter(|e| e.verdict == Verdict::Met)
         .filter_map(|e| Some((e.unit.code.clone(), atlas.find_code(&e.unit.code, date)?)))
+        .filter(|(_, id)| {
+            atlas
+                .unit(*id)
+                .is_some_and(|u| u.kind == binhyen_core::units::UnitKind::Commune)
+        })
+        .filter(|(_, id)| {
+            atlas
+                .version_at(*id, date)
+                .is_some_and(|v| v.unit_type == "Xã")
+        })
         .collect();
-    out.sort_by_key(|(code, _)| (code != HOA_MINH, code.clone()));
+    out.sort_by_key(|(code, _)| (!before.contains(code), code != HOA_MINH, code.clone()));
+    out.truncate(take);
     Ok(out)
 }
 
@@ -465,18 +487,13 @@ async fn review_years(
     .await?;
     decisions += 1;
 
-    // 2022–2024: advanced recognitions up to the story's counts.
+    // 2022–2024: advanced recognitions, renewed every year (a plan counts the recognitions of
+    // its year), up to the story's counts.
     let mut advanced: BTreeSet<String> = BTreeSet::new();
     for (i, (year, total)) in ADVANCED_BY_YEAR.into_iter().enumerate() {
-        let need = total.saturating_sub(advanced.len());
-        let picked: Vec<(String, UnitId)> =
-            advanced_candidates(state, atlas, tra_vinh, year, &advanced)
-                .await?
-                .into_iter()
-                .take(need)
-                .collect();
+        let picked = advanced_candidates(state, atlas, tra_vinh, year, &advanced, total).await?;
         let mut ids = Vec::new();
-        for (code, id) in &picked {
+        for (_, id) in &picked {
             ids.push(
                 prepare(
                     state,
@@ -488,8 +505,8 @@ async fn review_years(
                 )
                 .await?,
             );
-            advanced.insert(code.clone());
         }
+        advanced = picked.into_iter().map(|(code, _)| code).collect();
         dossiers += ids.len();
         let number = format!("{}/QĐ-UBND", 2250 + i * 17);
         decide(

@@ -97,7 +97,10 @@ browser_test!(boundaries_import_and_the_map, |db, kind| {
         "{dry}"
     );
     assert!(dry.contains("không ghi gì"), "{dry}");
-    assert_eq!(binhyen_store::boundaries::count(&db.store).await.unwrap(), 0);
+    assert_eq!(
+        binhyen_store::boundaries::count(&db.store).await.unwrap(),
+        0
+    );
 
     let broken = dir.path().join("hỏng.geojson");
     std::fs::write(
@@ -186,7 +189,10 @@ browser_test!(boundaries_import_and_the_map, |db, kind| {
         .await
         .unwrap();
     for label in ["đạt", "chưa đạt", "không có dữ liệu"] {
-        assert!(svg.contains(label), "legend lacks {label} on {kind:?}: {svg}");
+        assert!(
+            svg.contains(label),
+            "legend lacks {label} on {kind:?}: {svg}"
+        );
     }
     assert!(svg.contains("schematic, not official"), "{svg}");
     for v in verdicts {

@@ -10,6 +10,7 @@ pub mod boundaries;
 mod connect;
 pub mod facts;
 pub mod migration;
+pub mod plans;
 #[cfg(feature = "testing")]
 pub mod testing;
 mod tx;

@@ -17,6 +17,7 @@ mod import;
 mod import_boundaries;
 mod import_facts;
 mod migrate;
+mod plans;
 mod serve;
 pub mod standards;
 mod units;
@@ -64,6 +65,7 @@ pub enum Command {
     Standards(standards::StandardsCmd),
     /// Sinh bộ dữ liệu giả lập toàn quốc có hạt giống (a seeded synthetic national dataset).
     Generate(generate::GenerateArgs),
+    Plans(plans::PlansCmd),
 }
 
 pub fn main() -> ExitCode {
@@ -101,6 +103,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Evaluate(args) => evaluate::run(&g, args).await,
         Command::Standards(cmd) => standards::run(&g, cmd),
         Command::Generate(args) => generate::run(&g, args).await,
+        Command::Plans(cmd) => plans::run(&g, cmd).await,
     }
 }
 

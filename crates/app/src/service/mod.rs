@@ -12,11 +12,15 @@
 //! entry without its change cannot exist. Dropping a [`Change`] rolls everything back.
 
 pub mod boundaries;
+pub mod dashboard;
 pub mod evaluation;
 #[cfg(test)]
 mod evaluation_tests;
 pub mod facts;
 pub mod password;
+pub mod plans;
+#[cfg(test)]
+mod plans_tests;
 pub mod sessions;
 pub mod users;
 pub mod workflow;

@@ -69,6 +69,9 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(super::facts_api::unit_facts))
         .routes(routes!(super::facts_api::save_form))
         .routes(routes!(super::facts_api::facts_history))
+        .routes(routes!(super::plans::api_plans))
+        .routes(routes!(super::plans::api_progress))
+        .routes(routes!(super::plans::api_crime))
 }
 
 /// The API routes, `/api/openapi.json` and `/api/docs`.

@@ -29,6 +29,7 @@ mod facts_api;
 mod i18n;
 pub mod map;
 mod pages;
+pub mod plans;
 pub mod units;
 mod workflow;
 mod workflow_api;
@@ -91,6 +92,7 @@ pub fn router(state: AppState) -> Router {
         .merge(workflow::routes())
         .merge(facts::routes())
         .merge(map::routes())
+        .merge(plans::routes())
         .merge(assets::routes())
         .layer(middleware::from_fn(csrf::guard))
         .with_state(state)

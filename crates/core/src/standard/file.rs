@@ -219,7 +219,7 @@ pub fn loc(file: &SourceFile, span: std::ops::Range<usize>) -> Location {
 }
 
 /// Turns a TOML or shape error into a Vietnamese diagnostic at the place the parser gave.
-fn toml_error(file: &SourceFile, e: &toml::de::Error) -> Diagnostic {
+pub fn toml_error(file: &SourceFile, e: &toml::de::Error) -> Diagnostic {
     let msg = e.message().trim();
     let location = file.location(e.span().map_or(0, |s| s.start));
     let quoted = |s: &str| -> Vec<String> {
