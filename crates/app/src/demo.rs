@@ -2,9 +2,11 @@
 //! units, with seeded synthetic facts and real dossiers and decisions made through the
 //! services, so every verdict and every recognition agree.
 //!
-//! - **Accounts**: one per role, printed at start with the demo password. Trà Vinh's own
-//!   officers (grants on Tỉnh Trà Vinh, which ended on 30/06/2025) act in 2022–2024; the
-//!   officers of the new Tỉnh Vĩnh Long act in 2025.
+//! - **Accounts**: one per role, printed at start with the demo password. Trà Vinh's PV05 and
+//!   chairman (grants on Tỉnh Trà Vinh, which ended on 30/06/2025) act in 2022–2024; those of
+//!   the new Tỉnh Vĩnh Long in 2025. Each commune's police and each district's police act
+//!   through an actor of the story without an account (`officer`: a grant on that unit only,
+//!   audited under the login `demo.<role>.<code>`).
 //! - **Facts**: `generate` with seed [`SEED`] for Trà Vinh (and, from 01/07/2025, the Vĩnh
 //!   Long communes formed from it), every year "orderly" (seed 000: 85/85 communes meet the
 //!   criterion in 2022).
@@ -22,7 +24,7 @@
 
 use std::collections::BTreeSet;
 
-use binhyen_core::authz::Scope;
+use binhyen_core::authz::{Grant, Role, Scope};
 use binhyen_core::standard::Verdict;
 use binhyen_core::units::{Atlas, UnitId};
 use binhyen_core::workflow::{Action, Proposal};
@@ -58,7 +60,8 @@ pub struct DemoAccount {
     pub on: Option<(i32, u32, u32)>,
 }
 
-const TRA_VINH_DAY: Option<(i32, u32, u32)> = Some((2022, 1, 3));
+/// A day when Tỉnh Trà Vinh existed, on the stored map (which begins on 01/05/2024).
+const TRA_VINH_DAY: Option<(i32, u32, u32)> = Some((2025, 6, 1));
 
 pub const ACCOUNTS: &[DemoAccount] = &[
     DemoAccount {
@@ -102,27 +105,6 @@ pub const ACCOUNTS: &[DemoAccount] = &[
         role: "viewer",
         unit: "VN",
         on: None,
-    },
-    DemoAccount {
-        login: "ca.xa.vinhlong",
-        name: "Công an các xã tỉnh Vĩnh Long (nhập liệu)",
-        role: "commune_police",
-        unit: "86",
-        on: None,
-    },
-    DemoAccount {
-        login: "ca.xa.travinh",
-        name: "Công an các xã tỉnh Trà Vinh (nhập liệu)",
-        role: "commune_police",
-        unit: "84",
-        on: TRA_VINH_DAY,
-    },
-    DemoAccount {
-        login: "ca.huyen.travinh",
-        name: "Công an các huyện tỉnh Trà Vinh",
-        role: "district_police",
-        unit: "84",
-        on: TRA_VINH_DAY,
     },
     DemoAccount {
         login: "pv05.travinh",
@@ -221,7 +203,7 @@ pub async fn tell(state: &AppState, progress: &(dyn Fn(&str) + Sync)) -> anyhow:
     let mut told = Told::default();
     let atlas = state.atlas.get();
     let tra_vinh = atlas
-        .find_code("84", day(2022, 12, 31))
+        .find_code("84", map_date(&atlas, None, 2022))
         .ok_or_else(|| anyhow::anyhow!("Tỉnh Trà Vinh (84) is not on the map"))?;
 
     // Facts.
@@ -336,7 +318,7 @@ fn fail(e: ServiceError) -> anyhow::Error {
 #[allow(clippy::too_many_arguments)]
 async fn prepare(
     state: &AppState,
-    cast: &[&Actor],
+    cast: &[Actor],
     unit: UnitId,
     year: i32,
     standard: &str,
@@ -457,23 +439,54 @@ async fn advanced_candidates(
     Ok(out)
 }
 
+/// The story's officer of `role` for `unit` (no account: audited by its login).
+fn officer(atlas: &Atlas, unit: UnitId, date: NaiveDate, role: Role) -> Actor {
+    let (code, name) = atlas
+        .version_at(unit, date)
+        .map(|v| (v.code.clone(), v.name.clone()))
+        .unwrap_or_default();
+    let who = "Công an";
+    Actor {
+        id: None,
+        login: format!("demo.{}.{code}", role.as_str()),
+        display_name: format!("{who} {name} (trình diễn)"),
+        grants: vec![Grant::new(role, Scope::Unit(unit))],
+    }
+}
+
+/// The commune's police, then (before 01/03/2025) its district's police.
+fn local_cast(atlas: &Atlas, commune: UnitId, year: i32) -> Vec<Actor> {
+    let date = map_date(atlas, Some(commune), year);
+    let mut cast = vec![officer(atlas, commune, date, Role::CommunePolice)];
+    if date < binhyen_core::authz::district_police_abolished()
+        && let Some(d) =
+            atlas.ancestor_of_kind(commune, date, binhyen_core::units::UnitKind::District)
+    {
+        cast.push(officer(atlas, d, date, Role::DistrictPolice));
+    }
+    cast
+}
+
 async fn review_years(
     state: &AppState,
     atlas: &Atlas,
     tra_vinh: UnitId,
 ) -> anyhow::Result<(usize, usize)> {
     let (mut dossiers, mut decisions) = (0, 0);
-    let xa = actor(state, "ca.xa.travinh").await?;
-    let district = actor(state, "ca.huyen.travinh").await?;
     let pv05 = actor(state, "pv05.travinh").await?;
     let chair = actor(state, "chutich.travinh").await?;
-    let cast: [&Actor; 4] = [&xa, &district, &pv05, &chair];
-    let three_levels = &cast[..3];
+    // Commune police, district police (before 01/03/2025), then the province's PV05.
+    let chain = |c: UnitId, year: i32, pv05: &Actor| {
+        let mut cast = local_cast(atlas, c, year);
+        cast.push(pv05.clone());
+        cast
+    };
 
     // 2022: every xã for indicator 19.2.
     let mut ids = Vec::new();
     for c in communes_of(atlas, tra_vinh, 2022) {
-        ids.push(prepare(state, three_levels, c, 2022, NTM, at(2022, 2, 15)).await?);
+        let cast = chain(c, 2022, &pv05);
+        ids.push(prepare(state, &cast, c, 2022, NTM, at(2022, 2, 15)).await?);
     }
     dossiers += ids.len();
     decide(
@@ -494,17 +507,8 @@ async fn review_years(
         let picked = advanced_candidates(state, atlas, tra_vinh, year, &advanced, total).await?;
         let mut ids = Vec::new();
         for (_, id) in &picked {
-            ids.push(
-                prepare(
-                    state,
-                    three_levels,
-                    *id,
-                    year,
-                    NTM_ADVANCED,
-                    at(year, 3, 10),
-                )
-                .await?,
-            );
+            let cast = chain(*id, year, &pv05);
+            ids.push(prepare(state, &cast, *id, year, NTM_ADVANCED, at(year, 3, 10)).await?);
         }
         advanced = picked.into_iter().map(|(code, _)| code).collect();
         dossiers += ids.len();
@@ -522,7 +526,6 @@ async fn review_years(
     }
 
     // 2025: the merged province, two levels (PV05 reviews directly).
-    let vl_xa = actor(state, "ca.xa.vinhlong").await?;
     let vl_pv05 = actor(state, "pv05.vinhlong").await?;
     let vl_chair = actor(state, "chutich.vinhlong").await?;
     let admin = Actor::console();
@@ -550,19 +553,38 @@ async fn review_years(
         })
         .collect();
     let mut ids = Vec::new();
-    for c in from_tra_vinh {
-        ids.push(prepare(state, &[&vl_xa, &vl_pv05], c, 2025, NTM, at(2025, 7, 15)).await?);
+    for c in &from_tra_vinh {
+        let cast = chain(*c, 2025, &vl_pv05);
+        ids.push(prepare(state, &cast, *c, 2025, NTM, at(2025, 7, 15)).await?);
+    }
+    dossiers += ids.len();
+    let chairman = "Chủ tịch UBND tỉnh Vĩnh Long";
+    decide(
+        state,
+        &vl_chair,
+        "1876/QĐ-UBND",
+        chairman,
+        day(2025, 12, 10),
+        ids,
+    )
+    .await?;
+    let picked =
+        advanced_candidates(state, atlas, vinh_long, 2025, &BTreeSet::new(), usize::MAX).await?;
+    let mut ids = Vec::new();
+    for (_, c) in picked.iter().filter(|(_, c)| from_tra_vinh.contains(c)) {
+        let cast = chain(*c, 2025, &vl_pv05);
+        ids.push(prepare(state, &cast, *c, 2025, NTM_ADVANCED, at(2025, 7, 16)).await?);
     }
     dossiers += ids.len();
     decide(
         state,
         &vl_chair,
-        "1876/QĐ-UBND",
-        "Chủ tịch UBND tỉnh Vĩnh Long",
+        "1877/QĐ-UBND",
+        chairman,
         day(2025, 12, 10),
         ids,
     )
     .await?;
-    decisions += 1;
+    decisions += 2;
     Ok((dossiers, decisions))
 }
