@@ -26,12 +26,13 @@ pub mod csrf;
 pub mod evaluation;
 pub mod facts;
 mod facts_api;
+mod documents;
 mod i18n;
 pub mod map;
 mod pages;
 pub mod plans;
 pub mod units;
-mod workflow;
+pub(crate) mod workflow;
 mod workflow_api;
 
 pub use i18n::Tr;
@@ -92,6 +93,7 @@ pub fn router(state: AppState) -> Router {
         .merge(workflow::routes())
         .merge(facts::routes())
         .merge(map::routes())
+        .merge(documents::routes())
         .merge(plans::routes())
         .merge(assets::routes())
         .layer(middleware::from_fn(csrf::guard))

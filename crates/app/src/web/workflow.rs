@@ -412,12 +412,16 @@ async fn unit_audit(
 pub struct ListQuery {
     province: Option<String>,
     year: Option<String>,
-    standard: Option<String>,
+    pub(crate) standard: Option<String>,
 }
 
 impl ListQuery {
     /// The province (a unit code; the user's first unit by default) and year (this year).
-    fn resolve(&self, ctx: &Ctx<'_>, user: &CurrentUser) -> Result<(i64, i32), ServiceError> {
+    pub(crate) fn resolve(
+        &self,
+        ctx: &Ctx<'_>,
+        user: &CurrentUser,
+    ) -> Result<(i64, i32), ServiceError> {
         let year = match self
             .year
             .as_deref()
@@ -662,6 +666,20 @@ async fn classification(
         rows,
     )
     .await;
+    let query = format!(
+        "?province={}&year={year}&standard={standard}",
+        ctx.units.by_id(province).map(|u| u.code).unwrap_or_default()
+    );
+    page.links = vec![
+        (
+            format!("/classification.xlsx{query}"),
+            tr.t("documents.list.download_xlsx"),
+        ),
+        (
+            format!("/classification.pdf{query}"),
+            tr.t("documents.list.download_pdf"),
+        ),
+    ];
     if decides && !proposed.is_empty() {
         page.form = Some(FormSpec {
             action: "/decisions".into(),
