@@ -11,12 +11,12 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use binhyen_core::text::format_int;
+use binhyen_core::units::UnitKind;
 use binhyen_report::pdf::classification::{
     ClassificationLabels, ClassificationList, ClassificationRow,
 };
 use binhyen_report::pdf::{FontSet, Header, PdfEngine};
 use binhyen_report::xlsx::{self, Column, ColumnKind, Mode, Sheet, Value, Workbook};
-use binhyen_core::units::UnitKind;
 
 use super::auth::CurrentUser;
 use super::workflow::ListQuery;
@@ -98,7 +98,11 @@ pub async fn list_model(
                     .explanations
                     .iter()
                     .map(|x| x.0.clone())
-                    .chain(l.overrides.iter().map(|o| format!("{}: {} ({})", o.0, o.1, o.2)))
+                    .chain(
+                        l.overrides
+                            .iter()
+                            .map(|o| format!("{}: {} ({})", o.0, o.1, o.2)),
+                    )
                     .collect::<Vec<_>>()
                     .join("; "),
                 decision: l

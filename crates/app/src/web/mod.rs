@@ -23,10 +23,10 @@ pub mod auth;
 #[cfg(test)]
 mod auth_tests;
 pub mod csrf;
+mod documents;
 pub mod evaluation;
 pub mod facts;
 mod facts_api;
-mod documents;
 mod i18n;
 pub mod map;
 mod pages;

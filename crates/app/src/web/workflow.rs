@@ -668,7 +668,10 @@ async fn classification(
     .await;
     let query = format!(
         "?province={}&year={year}&standard={standard}",
-        ctx.units.by_id(province).map(|u| u.code).unwrap_or_default()
+        ctx.units
+            .by_id(province)
+            .map(|u| u.code)
+            .unwrap_or_default()
     );
     page.links = vec![
         (
