@@ -223,6 +223,14 @@ enum Profile {
     Lacking,
 }
 
+/// The profile of a commune's year (`Good` for an orderly one).
+fn profile_of(seed: u64, commune: &str, year: &str, orderly: bool) -> Profile {
+    if orderly {
+        return Profile::Good;
+    }
+    profile(&mut Rng::new(seed, &[commune, "profile", year]))
+}
+
 fn profile(rng: &mut Rng) -> Profile {
     match rng.range(0, 99) {
         0..=79 => Profile::Good,
@@ -258,10 +266,10 @@ fn judged(reason: &str, reviewer: &str, year: i32) -> JV {
 
 /// A crime-like count for a unit and year: a level drawn from the unit's code, drifting year to
 /// year (mostly down, so most communes "contain" crime; some rise).
-fn count(seed: u64, code: &str, key: &str, year: i32, level: (i64, i64)) -> i64 {
+fn count(seed: u64, code: &str, key: &str, year: i32, level: (i64, i64), orderly: bool) -> i64 {
     let lvl = Rng::new(seed, &[code, key, "level"]).range(level.0, level.1);
-    // about one unit in eight sees crime rise; the others contain it (never higher)
-    let rising = Rng::new(seed, &[code, "rising"]).chance(12);
+    // about one unit in eight sees crime rise (never an orderly one); the others contain it
+    let rising = !orderly && Rng::new(seed, &[code, "rising"]).chance(12);
     let steps = i64::from(year - BASELINE_YEAR);
     if rising {
         let noise = Rng::new(seed, &[code, key, &year.to_string()]).range(0, 1);
@@ -272,10 +280,17 @@ fn count(seed: u64, code: &str, key: &str, year: i32, level: (i64, i64)) -> i64 
 }
 
 /// The facts of a commune for a year, as a JSON object of catalogue keys.
-fn commune_facts(seed: u64, code: &str, name: &str, year: i32, p: Profile) -> Map<String, JV> {
+fn commune_facts(
+    seed: u64,
+    code: &str,
+    name: &str,
+    year: i32,
+    p: Profile,
+    orderly: bool,
+) -> Map<String, JV> {
     let mut rng = Rng::new(seed, &[code, "commune", &year.to_string()]);
     let mut f = Map::new();
-    let c = |key: &str, lvl: (i64, i64)| json!(count(seed, code, key, year, lvl));
+    let c = |key: &str, lvl: (i64, i64)| json!(count(seed, code, key, year, lvl, orderly));
     for (key, lvl) in [
         ("crimes_social_order", (2, 14)),
         ("crimes_drugs", (0, 4)),
@@ -292,7 +307,8 @@ fn commune_facts(seed: u64, code: &str, name: &str, year: i32, p: Profile) -> Ma
     ] {
         f.insert(key.into(), c(key, lvl));
     }
-    f.insert("serious_crimes".into(), json!(i64::from(rng.chance(3))));
+    let serious = rng.chance(3) && !orderly;
+    f.insert("serious_crimes".into(), json!(i64::from(serious)));
     let ubnd = format!("UBND {name}");
     f.insert(
         "party_resolution".into(),
@@ -388,7 +404,14 @@ fn recognition(standard: &str, year: i32, rng: &mut Rng) -> JV {
 }
 
 /// The facts of a residential area for a year.
-fn area_facts(seed: u64, code: &str, name: &str, year: i32, commune: Profile) -> Map<String, JV> {
+fn area_facts(
+    seed: u64,
+    code: &str,
+    name: &str,
+    year: i32,
+    commune: Profile,
+    orderly: bool,
+) -> Map<String, JV> {
     let mut rng = Rng::new(seed, &[code, "area", &year.to_string()]);
     let mut f = Map::new();
     let resident = Rng::new(0, &[code, "households"]).range(60, 450) + i64::from(year % 3);
@@ -421,7 +444,10 @@ fn area_facts(seed: u64, code: &str, name: &str, year: i32, commune: Profile) ->
         ("gambling_cases", (0, 1)),
         ("prostitution_cases", (0, 0)),
     ] {
-        f.insert(key.into(), json!(count(seed, code, key, year, lvl)));
+        f.insert(
+            key.into(),
+            json!(count(seed, code, key, year, lvl, orderly)),
+        );
     }
     f.insert(
         "implementation_assessment".into(),
@@ -434,7 +460,7 @@ fn area_facts(seed: u64, code: &str, name: &str, year: i32, commune: Profile) ->
     let recognised = if commune == Profile::FewRecognised {
         rng.chance(50)
     } else {
-        rng.chance(93)
+        rng.chance(93) || orderly
     };
     let recognitions = if recognised {
         vec![recognition("antt-kdc", year, &mut rng)]
@@ -469,6 +495,9 @@ pub struct Target<'a> {
     pub kind: UnitKind,
     /// For a residential area: its commune's code and id (its profile comes from it).
     pub commune: Option<(&'a str, UnitId)>,
+    /// An orderly year (the demo's story): everything in order, no crime rise, no serious
+    /// crime, every residential area recognised; for an area, its commune's.
+    pub orderly: bool,
 }
 
 /// Generated forms of one year for `targets`.
@@ -488,13 +517,13 @@ pub fn forms_for_year(
     for t in targets {
         let (facts, lacking) = match (t.kind, t.commune) {
             (UnitKind::Commune, _) => {
-                let p = profile(&mut Rng::new(seed, &[&t.version.code, "profile", &y]));
-                let f = commune_facts(seed, &t.version.code, &t.version.name, year, p);
+                let p = profile_of(seed, &t.version.code, &y, t.orderly);
+                let f = commune_facts(seed, &t.version.code, &t.version.name, year, p, t.orderly);
                 (f, p == Profile::Lacking)
             }
             (UnitKind::ResidentialArea, Some((commune, _))) => {
-                let p = profile(&mut Rng::new(seed, &[commune, "profile", &y]));
-                let f = area_facts(seed, &t.version.code, &t.version.name, year, p);
+                let p = profile_of(seed, commune, &y, t.orderly);
+                let f = area_facts(seed, &t.version.code, &t.version.name, year, p, t.orderly);
                 (f, false)
             }
             _ => continue,
@@ -534,7 +563,14 @@ pub fn baseline_forms(seed: u64, communes: &[(UnitId, &str)]) -> Vec<FormRow> {
     communes
         .iter()
         .map(|(id, code)| {
-            let n = count(seed, code, "crimes_social_order", BASELINE_YEAR, (2, 14));
+            let n = count(
+                seed,
+                code,
+                "crimes_social_order",
+                BASELINE_YEAR,
+                (2, 14),
+                false,
+            );
             let data = json!({ "crimes_social_order": n }).to_string();
             row(*id, BASELINE_YEAR, "crime_social_evils", data, at)
         })

@@ -5,6 +5,7 @@ rust_i18n::i18n!("../../locales", fallback = "vi");
 mod cli;
 mod clock;
 mod config;
+mod demo;
 mod directory;
 mod generate;
 mod service;

@@ -6,6 +6,7 @@
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod boundaries;
 mod connect;
 pub mod facts;
 pub mod migration;

@@ -54,6 +54,7 @@ async fn one_backend(
         seed: 1,
         years: 2021..=2025,
         provinces: b.provinces.clone(),
+        orderly: false,
     };
     let s = generate(&store, &args, "en", &|_, _, _| {}).await?;
     rows.push((

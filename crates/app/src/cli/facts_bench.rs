@@ -85,6 +85,7 @@ async fn make_files(url: &DatabaseUrl, b: &FactsBench, reg: &Registry) -> anyhow
         seed: 1,
         years: b.year..=b.year,
         provinces: vec![],
+        orderly: false,
     };
     generate(&store, &args, "en", &|_, _, _| {}).await?;
     let units = crate::directory::installed(&store).await?;
@@ -152,6 +153,7 @@ async fn one_backend(
         seed: 1,
         years: b.year - 1..=b.year - 1,
         provinces: vec![],
+        orderly: false,
     };
     generate(&store, &args, "en", &|_, _, _| {}).await?;
     let units = crate::directory::installed(&store).await?;

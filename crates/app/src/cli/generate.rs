@@ -29,6 +29,9 @@ pub struct GenerateArgs {
     /// Chỉ các tỉnh này (mã, cách nhau bởi dấu phẩy), mặc định toàn quốc (only these provinces).
     #[arg(long, value_delimiter = ',')]
     pub provinces: Vec<String>,
+    /// Every year of every chosen commune in order (`binhyen demo`'s story); not a flag.
+    #[arg(skip)]
+    pub orderly: bool,
 }
 
 fn parse_years(s: &str) -> Result<RangeInclusive<i32>, String> {
@@ -121,9 +124,21 @@ pub async fn generate(
             .map_err(|e| anyhow::anyhow!("{e:?}"))?;
     }
     let provinces = province_ids(&atlas, &args.provinces, lang)?;
-    let chosen = |u: UnitId| provinces.is_empty() || provinces.iter().any(|p| atlas.within(*p, u));
     let Some(first_day) = atlas.horizon() else {
         bail!("{}", msg("evaluation.generate.no_map"));
+    };
+    // A province's units, and after a reform the units formed from them (Trà Vinh's communes
+    // of 2022 and the Vĩnh Long communes they became on 01/07/2025).
+    let chosen = |u: UnitId| {
+        provinces.is_empty()
+            || provinces.iter().any(|p| {
+                atlas.within(*p, u)
+                    || atlas.unit(u).is_some_and(|x| x.lifetime().from > first_day)
+                        && atlas
+                            .predecessors(u, first_day)
+                            .iter()
+                            .any(|l| atlas.within(*p, l.unit))
+            })
     };
     let communes = units_of(&atlas, first_day, UnitKind::Commune, &chosen);
 
@@ -171,6 +186,7 @@ pub async fn generate(
                 version: v,
                 kind: UnitKind::Commune,
                 commune: None,
+                orderly: args.orderly,
             });
             for a in atlas.children(c, d) {
                 if let Some(av) = atlas.version_at(a, d)
@@ -183,6 +199,7 @@ pub async fn generate(
                         version: av,
                         kind: UnitKind::ResidentialArea,
                         commune: Some((v.code.as_str(), c)),
+                        orderly: args.orderly,
                     });
                 }
             }
@@ -290,6 +307,7 @@ mod tests {
             seed,
             years: 2023..=2024,
             provinces: vec!["84".into()],
+            orderly: false,
         }
     }
 

@@ -25,6 +25,9 @@ pub enum ImportWhat {
     /// Nạp số liệu hằng năm từ tệp mẫu Excel hoặc CSV (load yearly facts from the Excel template
     /// or a CSV file), tất cả hoặc không (all or nothing).
     Facts(super::import_facts::ImportFactsArgs),
+    /// Nạp ranh giới xã từ tệp GeoJSON, đối chiếu theo mã đơn vị (load commune boundaries from
+    /// a GeoJSON file, matched by unit code), tất cả hoặc không (all or nothing).
+    Boundaries(super::import_boundaries::ImportBoundariesArgs),
 }
 
 #[derive(Args, Debug)]
@@ -39,6 +42,7 @@ pub async fn run(g: &GlobalOpts, args: ImportArgs) -> anyhow::Result<()> {
     let args = match args.what {
         ImportWhat::Units(a) => a,
         ImportWhat::Facts(a) => return super::import_facts::run(g, a).await,
+        ImportWhat::Boundaries(a) => return super::import_boundaries::run(g, a).await,
     };
     let lang = g.lang.code();
     let source = if args.files.is_empty() {

@@ -11,6 +11,7 @@
 //! transaction and commits: a change without its audit entry cannot be committed, and an audit
 //! entry without its change cannot exist. Dropping a [`Change`] rolls everything back.
 
+pub mod boundaries;
 pub mod dashboard;
 pub mod evaluation;
 #[cfg(test)]

@@ -40,6 +40,7 @@ fn app(store: &Store) -> App {
         units: Arc::new(fixture::directory()),
         clock,
         secure_cookies: false,
+        demo: false,
     };
     App {
         router: router(state.clone()),

@@ -30,6 +30,7 @@ async fn app(store: &binhyen_store::Store) -> (axum::Router, String) {
         )),
         clock,
         secure_cookies: false,
+        demo: false,
     };
     let ctx = state.ctx();
     let (account, _) = users::create(

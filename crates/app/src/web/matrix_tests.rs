@@ -265,6 +265,7 @@ db_test!(the_authorization_matrix_holds, |store| {
         registry: handle.clone(),
         clock,
         secure_cookies: false,
+        demo: false,
     };
     let ctx = state.ctx();
     let snapshot = atlas.get();

@@ -33,10 +33,11 @@ mod facts_tests;
 mod i18n;
 #[cfg(test)]
 mod matrix_tests;
+pub mod map;
 mod pages;
 pub mod plans;
 pub mod units;
-mod workflow;
+pub(crate) mod workflow;
 mod workflow_api;
 mod workflow_export;
 
@@ -56,6 +57,8 @@ pub struct AppState {
     pub clock: Clock,
     /// Mark cookies `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
+    /// Serving `binhyen demo`: the home page tells what to explore in the Trà Vinh story.
+    pub demo: bool,
 }
 
 impl AppState {
@@ -70,6 +73,7 @@ impl AppState {
             registry: Arc::new(RegistryHandle::new(registry)),
             clock: Clock::system(),
             secure_cookies: false,
+            demo: false,
         }
     }
 
@@ -95,6 +99,7 @@ pub fn router(state: AppState) -> Router {
         .merge(workflow::routes())
         .merge(workflow_export::routes())
         .merge(facts::routes())
+        .merge(map::routes())
         .merge(plans::routes())
         .merge(assets::routes())
         .layer(middleware::from_fn(csrf::guard))

@@ -113,6 +113,17 @@ pub fn parse_boundaries(geojson: &str, code_property: &str) -> Result<Boundaries
     })
 }
 
+/// The first feature of a FeatureCollection's `features` that is not a valid GeoJSON Feature:
+/// its position (1-based) and why.
+pub fn first_bad_feature(features: &[serde_json::Value]) -> Option<(usize, String)> {
+    features.iter().enumerate().find_map(|(i, f)| {
+        f.to_string()
+            .parse::<geojson::Feature>()
+            .err()
+            .map(|e| (i + 1, e.to_string()))
+    })
+}
+
 fn rings(polygon: Vec<Vec<geojson::Position>>) -> Polygon {
     polygon
         .into_iter()
@@ -181,6 +192,11 @@ fn code_key(code: &str) -> String {
     } else {
         c.to_owned()
     }
+}
+
+/// Whether two unit codes are the same code (see `code_key`).
+pub fn same_code(a: &str, b: &str) -> bool {
+    code_key(a) == code_key(b)
 }
 
 /// Matches features to units by code. A unit matched by an earlier feature makes the later

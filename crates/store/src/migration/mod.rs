@@ -13,6 +13,7 @@ mod m0005_facts;
 mod m0006_fact_extras;
 mod m0007_workflow;
 mod m0008_plans;
+mod m0009_boundaries;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0006_fact_extras::Migration),
             Box::new(m0007_workflow::Migration),
             Box::new(m0008_plans::Migration),
+            Box::new(m0009_boundaries::Migration),
         ]
     }
 }
