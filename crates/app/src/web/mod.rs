@@ -31,9 +31,9 @@ mod facts_preview;
 #[cfg(test)]
 mod facts_tests;
 mod i18n;
+pub mod map;
 #[cfg(test)]
 mod matrix_tests;
-pub mod map;
 mod pages;
 pub mod plans;
 pub mod units;
