@@ -33,14 +33,21 @@ pub fn read_csv(bytes: &[u8], limits: &Limits) -> Result<RawSheet, ImportError> 
         .delimiter(delimiter(text))
         .from_reader(text.as_bytes());
     // The csv crate does not count blank lines, and a record's offset may point at the
-    // blank lines before it: the line is counted from the offset, past line breaks.
+    // blank lines before it: the line is counted from the offset, past line breaks. Records
+    // come in file order, so the line breaks are counted once, from the previous record on.
     let bytes = text.as_bytes();
-    let line_at = |p: Option<&csv::Position>| {
+    let mut counted = (0usize, 1u32);
+    let mut line_at = |p: Option<&csv::Position>| {
         let mut at = p.map_or(0, |p| p.byte() as usize).min(bytes.len());
         while at < bytes.len() && matches!(bytes[at], b'\n' | b'\r') {
             at += 1;
         }
-        bytes[..at].iter().filter(|b| **b == b'\n').count() as u32 + 1
+        if at < counted.0 {
+            counted = (0, 1);
+        }
+        counted.1 += bytes[counted.0..at].iter().filter(|b| **b == b'\n').count() as u32;
+        counted.0 = at;
+        counted.1
     };
     let mut rows = Vec::new();
     for record in reader.records() {
