@@ -136,8 +136,11 @@ impl Territory for SharedAtlas {
 }
 
 impl UnitDirectory for SharedAtlas {
+    /// A day before the stored map begins (the official lists start on 01/05/2024) reads the
+    /// first map, as evaluations of earlier years do (`service::evaluation::map_date`).
     fn by_code(&self, code: &str, on: NaiveDate) -> Option<UnitRef> {
         let atlas = self.get();
+        let on = atlas.horizon().map_or(on, |h| on.max(h));
         let id = atlas.find_code(code.trim(), on)?;
         unit_ref(&atlas, id, Some(on))
     }
