@@ -32,6 +32,9 @@ pub enum BenchWhat {
     /// Đánh giá từ cơ sở dữ liệu trên bộ dữ liệu giả lập (evaluation from the database on
     /// the generated dataset; see `evaluate_bench`).
     Evaluate(super::evaluate_bench::EvaluateBench),
+    /// Máy chủ web: bảng điều khiển, bản đồ, danh sách phân loại với nhiều người dùng đồng thời,
+    /// và danh sách phân loại PDF (the web server under concurrent clients, and the PDF list).
+    Serve(super::serve_bench::ServeBench),
 }
 
 pub fn ms(d: Duration) -> String {
@@ -116,6 +119,7 @@ pub async fn run(g: &GlobalOpts, args: BenchArgs) -> anyhow::Result<()> {
     let runs = match args.what {
         BenchWhat::Units { runs } => runs,
         BenchWhat::Evaluate(b) => return super::evaluate_bench::run(g, b).await,
+        BenchWhat::Serve(b) => return super::serve_bench::run(g, b).await,
     };
     let mut rows = Vec::new();
 

@@ -23,7 +23,7 @@ pub mod auth;
 #[cfg(test)]
 mod auth_tests;
 pub mod csrf;
-mod documents;
+pub mod documents;
 pub mod evaluation;
 pub mod facts;
 mod facts_api;

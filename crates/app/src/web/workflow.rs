@@ -437,9 +437,13 @@ impl ListQuery {
             .map(str::trim)
             .filter(|s| !s.is_empty())
         {
-            Some(code) => ctx
-                .units
-                .by_code(code, binhyen_core::workflow::period_date(year))
+            // The unit on 31/12 of the year, or of the first later year the stored map
+            // reaches (the official lists begin on 01/05/2024).
+            Some(code) => (year..=chrono::Datelike::year(&ctx.today()).max(year))
+                .find_map(|y| {
+                    ctx.units
+                        .by_code(code, binhyen_core::workflow::period_date(y))
+                })
                 .map(|u| u.id)
                 .ok_or(ServiceError::NotFound)?,
             None => user
