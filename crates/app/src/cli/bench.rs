@@ -35,6 +35,9 @@ pub enum BenchWhat {
     /// Nhập số liệu: tệp Excel một tỉnh và CSV toàn quốc (facts import: one province's
     /// workbook and a national CSV; see `facts_bench`).
     Facts(super::facts_bench::FactsBench),
+    /// Máy chủ web: bảng điều khiển, bản đồ, danh sách phân loại với nhiều người dùng đồng thời,
+    /// và danh sách phân loại PDF (the web server under concurrent clients, and the PDF list).
+    Serve(super::serve_bench::ServeBench),
 }
 
 pub fn ms(d: Duration) -> String {
@@ -146,6 +149,7 @@ pub async fn run(g: &GlobalOpts, args: BenchArgs) -> anyhow::Result<()> {
         BenchWhat::Units { runs } => runs,
         BenchWhat::Evaluate(b) => return super::evaluate_bench::run(g, b).await,
         BenchWhat::Facts(b) => return super::facts_bench::run(g, b).await,
+        BenchWhat::Serve(b) => return super::serve_bench::run(g, b).await,
     };
     let mut rows = Vec::new();
 

@@ -20,6 +20,7 @@ mod import_facts;
 mod migrate;
 mod plans;
 mod serve;
+mod serve_bench;
 pub mod standards;
 mod units;
 mod user;

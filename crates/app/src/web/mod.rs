@@ -39,7 +39,7 @@ pub mod plans;
 pub mod units;
 pub(crate) mod workflow;
 mod workflow_api;
-mod workflow_export;
+pub(crate) mod workflow_export;
 
 pub use i18n::Tr;
 

@@ -411,7 +411,7 @@ pub fn decision_document(
 }
 
 /// The one PDF engine of the process (fonts are loaded once, on first use).
-fn engine() -> &'static PdfEngine {
+pub fn engine() -> &'static PdfEngine {
     static ENGINE: OnceLock<PdfEngine> = OnceLock::new();
     ENGINE.get_or_init(|| PdfEngine::new(FontSet::embedded()))
 }
