@@ -36,6 +36,9 @@ pub struct ServeBench {
     pub province: String,
     #[arg(long, default_value_t = 2024)]
     pub year: i32,
+    /// Only the pages whose label contains one of these words (e.g. `map,list`).
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
 }
 
 const PASSWORD: &str = "bench-serve-password";
@@ -140,7 +143,9 @@ pub async fn run(g: &GlobalOpts, b: ServeBench) -> anyhow::Result<()> {
     println!(
         "| page | clients × requests | p50 ms | p95 ms | p99 ms | requests/s | bytes |\n|---|---|---|---|---|---|---|"
     );
-    for (label, path, cookie) in &pages {
+    let chosen =
+        |label: &str| b.only.is_empty() || b.only.iter().any(|w| label.contains(w.as_str()));
+    for (label, path, cookie) in pages.iter().filter(|p| chosen(p.0)) {
         // one warm-up request (caches, first evaluation)
         let (status, _, _) = get(addr, path, cookie).await?;
         anyhow::ensure!(status == 200, "{label}: HTTP {status} for {path}");
