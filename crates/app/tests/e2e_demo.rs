@@ -177,8 +177,8 @@ browser_test!(demo_tells_the_tra_vinh_story, |db, kind| {
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "DANH SÁCH",
         "Xã Hòa Minh",
+        "Kết quả tự động",
         "Giải trình, điều chỉnh",
-        "Phân loại các đơn vị theo Chỉ tiêu 19.2",
         "2145/QĐ-UBND",
     ] {
         assert!(
