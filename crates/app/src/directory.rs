@@ -140,8 +140,15 @@ impl UnitDirectory for SharedAtlas {
     /// first map, as evaluations of earlier years do (`service::evaluation::map_date`).
     fn by_code(&self, code: &str, on: NaiveDate) -> Option<UnitRef> {
         let atlas = self.get();
-        let on = atlas.horizon().map_or(on, |h| on.max(h));
-        let id = atlas.find_code(code.trim(), on)?;
+        let code = code.trim();
+        // The horizon is a scan of every unit: only asked for on a miss.
+        let (id, on) = match atlas.find_code(code, on) {
+            Some(id) => (id, on),
+            None => {
+                let first = atlas.horizon().filter(|h| on < *h)?;
+                (atlas.find_code(code, first)?, first)
+            }
+        };
         unit_ref(&atlas, id, Some(on))
     }
 

@@ -51,20 +51,7 @@ pub async fn run(g: &GlobalOpts, args: ImportArgs) -> anyhow::Result<()> {
     } else {
         let mut files = Vec::new();
         for path in &args.files {
-            let bytes = std::fs::read(path).map_err(|e| {
-                anyhow::anyhow!(text(
-                    lang,
-                    "units.cli.read_failed",
-                    &[
-                        ("path", path.display().to_string()),
-                        ("reason", e.to_string())
-                    ]
-                ))
-            })?;
-            let name = path.file_name().map_or_else(
-                || path.display().to_string(),
-                |n| n.to_string_lossy().into_owned(),
-            );
+            let (name, bytes) = read_input(path, lang)?;
             files.push((name, bytes));
         }
         Source::Files(files)
@@ -122,4 +109,27 @@ pub async fn import_with_bar(
         }
         Err(ImportFailure::Db(e)) => Err(e.into()),
     }
+}
+
+/// The bytes of an input file and the name its messages use (the file name), or a Vietnamese
+/// message naming the path: what every `import` subcommand reads first.
+pub(super) fn read_input(path: &std::path::Path, lang: &str) -> anyhow::Result<(String, Vec<u8>)> {
+    let bytes = std::fs::read(path).map_err(|e| read_failed(path, &e.to_string(), lang))?;
+    let name = path.file_name().map_or_else(
+        || path.display().to_string(),
+        |n| n.to_string_lossy().into_owned(),
+    );
+    Ok((name, bytes))
+}
+
+/// "Không đọc được tệp …: …" for `path`.
+pub(super) fn read_failed(path: &std::path::Path, reason: &str, lang: &str) -> anyhow::Error {
+    anyhow::anyhow!(text(
+        lang,
+        "units.cli.read_failed",
+        &[
+            ("path", path.display().to_string()),
+            ("reason", reason.to_owned())
+        ]
+    ))
 }

@@ -37,20 +37,9 @@ fn parse_day(s: &str) -> Result<chrono::NaiveDate, String> {
 
 pub async fn run(g: &GlobalOpts, args: ImportBoundariesArgs) -> anyhow::Result<()> {
     let lang = g.lang.code();
-    let content = std::fs::read_to_string(&args.file).map_err(|e| {
-        anyhow::anyhow!(text(
-            lang,
-            "map.import.read_failed",
-            &[
-                ("path", args.file.display().to_string()),
-                ("reason", e.to_string())
-            ]
-        ))
-    })?;
-    let name = args.file.file_name().map_or_else(
-        || args.file.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let (name, bytes) = super::import::read_input(&args.file, lang)?;
+    let content = String::from_utf8(bytes)
+        .map_err(|e| super::import::read_failed(&args.file, &e.to_string(), lang))?;
     let parsed = boundaries::parse(&name, &content, &args.code_property)
         .map_err(|e: BoundaryError| anyhow::anyhow!(e.message(lang)))?;
     let store = g.open_store().await?;

@@ -34,20 +34,7 @@ pub struct ImportFactsArgs {
 
 pub async fn run(g: &GlobalOpts, args: ImportFactsArgs) -> anyhow::Result<()> {
     let lang = g.lang.code();
-    let bytes = std::fs::read(&args.file).map_err(|e| {
-        anyhow::anyhow!(text(
-            lang,
-            "units.cli.read_failed",
-            &[
-                ("path", args.file.display().to_string()),
-                ("reason", e.to_string())
-            ]
-        ))
-    })?;
-    let name = args.file.file_name().map_or_else(
-        || args.file.display().to_string(),
-        |n| n.to_string_lossy().into_owned(),
-    );
+    let (name, bytes) = super::import::read_input(&args.file, lang)?;
     let reg = args.standards.registry(lang, &[])?;
     let store = g.open_store().await?;
     let atlas = crate::directory::installed(&store).await?;

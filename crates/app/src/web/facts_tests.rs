@@ -1,8 +1,6 @@
 //! Router tests of the facts pages and API on both databases: the JSON API (read, write with
 //! version, conflicts, refusals in Vietnamese, scope, OpenAPI) and the form page in English.
 
-use std::sync::Arc;
-
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, StatusCode, header};
 use binhyen_core::authz::{Grant, Role, Scope};
@@ -22,15 +20,12 @@ async fn app(store: &binhyen_store::Store) -> (axum::Router, String) {
     let units = atlas();
     let (clock, _) = Clock::manual(Utc.with_ymd_and_hms(2025, 3, 1, 3, 0, 0).unwrap());
     let state = AppState {
-        store: store.clone(),
-        units: Arc::new(units.clone()),
-        atlas: units,
-        registry: Arc::new(binhyen_core::standard::RegistryHandle::new(
-            binhyen_core::standard::Registry::with_builtin(&[]).unwrap(),
-        )),
         clock,
-        secure_cookies: false,
-        demo: false,
+        ..AppState::new(
+            store.clone(),
+            binhyen_core::standard::Registry::with_builtin(&[]).unwrap(),
+        )
+        .with_map(units)
     };
     let ctx = state.ctx();
     let (account, _) = users::create(

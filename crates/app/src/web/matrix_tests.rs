@@ -15,13 +15,12 @@
 //! `MATRIX_PRINT=1` prints the statuses observed, row by row.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::Arc;
 
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, header};
 use binhyen_core::authz::Scope;
 use binhyen_core::catalogue::FormGroup;
-use binhyen_core::standard::{Registry, RegistryHandle};
+use binhyen_core::standard::Registry;
 use binhyen_core::workflow::{Action, Proposal};
 use binhyen_store::db_test;
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -267,17 +266,11 @@ async fn account(state: &AppState, login: &str, role: &str, unit: &str) -> (Acto
 db_test!(the_authorization_matrix_holds, |store| {
     let atlas = fixture::atlas();
     let (clock, _hand) = Clock::manual(Utc.with_ymd_and_hms(2025, 2, 10, 2, 0, 0).unwrap());
-    let handle = Arc::new(RegistryHandle::new(Registry::with_builtin(&[]).unwrap()));
-    let reg = handle.get();
     let state = AppState {
-        store: store.clone(),
-        units: Arc::new(atlas.clone()),
-        atlas: atlas.clone(),
-        registry: handle.clone(),
         clock,
-        secure_cookies: false,
-        demo: false,
+        ..AppState::new(store.clone(), Registry::with_builtin(&[]).unwrap()).with_map(atlas.clone())
     };
+    let reg = state.registry.get();
     let ctx = state.ctx();
     let snapshot = atlas.get();
     let law = Law {

@@ -77,6 +77,15 @@ impl AppState {
         }
     }
 
+    /// The same state on the map `atlas` (units and territory both read it): tests on a fixture
+    /// map (`serve` loads the stored map into the state's own atlas instead).
+    #[cfg(test)]
+    pub fn with_map(mut self, atlas: crate::units::SharedAtlas) -> AppState {
+        self.units = Arc::new(atlas.clone());
+        self.atlas = atlas;
+        self
+    }
+
     /// The service context of one request: the store, the units and "now".
     pub fn ctx(&self) -> Ctx<'_> {
         Ctx {
