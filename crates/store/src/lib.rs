@@ -9,6 +9,7 @@ pub mod backup;
 pub mod boundaries;
 mod connect;
 pub mod facts;
+pub mod memo;
 pub mod migration;
 pub mod plans;
 #[cfg(feature = "testing")]
@@ -43,6 +44,7 @@ fn plain_identifier(name: &str) -> Result<&str, DbErr> {
 pub struct Store {
     conn: DatabaseConnection,
     backend: Backend,
+    memo: std::sync::Arc<memo::Memo>,
 }
 
 impl Store {
@@ -53,6 +55,7 @@ impl Store {
         Ok(Store {
             conn,
             backend: url.backend(),
+            memo: Default::default(),
         })
     }
 

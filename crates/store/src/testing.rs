@@ -63,6 +63,16 @@ pub async fn postgres() -> Option<TestDb> {
     })
 }
 
+/// Another handle on the same database with its own memoised values, as another server
+/// process writing to the same database would have.
+pub fn other_process(store: &Store) -> Store {
+    Store {
+        conn: store.conn.clone(),
+        backend: store.backend,
+        memo: Default::default(),
+    }
+}
+
 /// `postgres://u:p@h:5432/old?x=y` with the database name replaced.
 pub fn replace_db_name(url: &str, name: &str) -> String {
     crate::connect::with_database(url, name)
