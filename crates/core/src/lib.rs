@@ -19,3 +19,10 @@ pub mod text;
 pub mod trend;
 pub mod units;
 pub mod workflow;
+
+/// A number no other value built in this process has: the identity of a built [`units::Atlas`]
+/// or [`standard::Registry`], so a result computed with one is never served for another.
+pub(crate) fn build_id() -> u64 {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+}

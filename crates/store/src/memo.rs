@@ -7,6 +7,8 @@
 //! one writing to the same database. Callers asking for the same key at the same time wait for
 //! one computation (single flight); a computation that fails leaves nothing behind.
 //!
+//! A commit in this process forgets the values at once, even one that appended no audit entry.
+//!
 //! A value is keyed by the revision read *before* it is computed, so it reflects that revision or
 //! a later one: a figure served from here is never older than the last change the caller could
 //! have seen. Only reads on the [`Store`] itself are memoised, never reads inside a [`crate::Tx`]
@@ -64,6 +66,13 @@ impl Memo {
             inner.revision = Some(revision.clone());
         }
         inner.cells.entry(key).or_default().clone()
+    }
+
+    /// Forgets every value (after a commit in this process).
+    pub(crate) fn forget(&self) {
+        let mut inner = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        inner.cells.clear();
+        inner.revision = None;
     }
 
     /// How many values are kept (for tests and diagnostics).

@@ -43,6 +43,7 @@ pub struct Tx {
     txn: DatabaseTransaction,
     head: audit::Head,
     appended: usize,
+    memo: std::sync::Arc<crate::memo::Memo>,
 }
 
 impl std::fmt::Debug for Tx {
@@ -78,6 +79,7 @@ impl Store {
                 hash: row.hash,
             },
             appended: 0,
+            memo: self.memo.clone(),
         })
     }
 }
@@ -99,7 +101,8 @@ impl Tx {
         self.appended
     }
 
-    /// Moves the audit head and commits.
+    /// Moves the audit head and commits. The store's memoised results are forgotten (other
+    /// processes see the moved head; this one also forgets after a commit without entries).
     pub async fn commit(self) -> Result<(), DbErr> {
         if self.appended > 0 {
             self.txn
@@ -112,7 +115,10 @@ impl Tx {
                 )
                 .await?;
         }
-        self.txn.commit().await
+        let memo = self.memo.clone();
+        let done = self.txn.commit().await;
+        memo.forget();
+        done
     }
 
     /// Abandons every change of this transaction.

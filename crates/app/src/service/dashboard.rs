@@ -1,4 +1,6 @@
-//! Figures for the dashboards, computed from the database at request time (no nightly job).
+//! Figures for the dashboards, computed from the database when asked (no nightly job) and
+//! memoised by the store until the next committed change (`Store::memoized`), so every figure
+//! is current the moment a fact changes.
 //!
 //! - [`crime_changes`]: crimes against social order per unit directly under a scope, this year
 //!   against the previous one, with the absolute change and the small-count noise flag of
@@ -46,41 +48,54 @@ pub async fn crime_changes(
         on: date.min(ctx.today()),
     };
     authz::authorize(&actor.grants, &need, ctx.units).map_err(ServiceError::Denied)?;
-    let mut units: Vec<UnitId> = atlas
-        .children(scope, date)
-        .into_iter()
-        .filter(|u| {
-            atlas
-                .unit(*u)
-                .is_some_and(|x| matches!(x.kind, UnitKind::District | UnitKind::Commune))
+    let key = format!(
+        "crime-changes:{}:{}:{scope}:{year}",
+        atlas.build_id(),
+        reg.build_id()
+    );
+    let rows = ctx
+        .store
+        .memoized(&key, || async {
+            let mut units: Vec<UnitId> = atlas
+                .children(scope, date)
+                .into_iter()
+                .filter(|u| {
+                    atlas
+                        .unit(*u)
+                        .is_some_and(|x| matches!(x.kind, UnitKind::District | UnitKind::Commune))
+                })
+                .collect();
+            units.sort_by_key(|u| atlas.version_at(*u, date).map(|v| v.code.clone()));
+            units.push(scope);
+            let figures = Figures::load(
+                ctx.store,
+                atlas,
+                reg,
+                CRIME_FIELD,
+                &units,
+                date,
+                &[year - 1, year],
+            )
+            .await?;
+            Ok::<_, ServiceError>(
+                units
+                    .into_iter()
+                    .map(|u| {
+                        let v = atlas.version_at(u, date);
+                        let cur = figures.value(u, year, date, 0);
+                        let prev = figures.value(u, year - 1, date, 0);
+                        CrimeRow {
+                            unit: u,
+                            code: v.map(|v| v.code.clone()).unwrap_or_default(),
+                            name: v.map(|v| v.name.clone()).unwrap_or_default(),
+                            change: prev.zip(cur).map(|(p, c)| trend::change(p, c)),
+                        }
+                    })
+                    .collect::<Vec<_>>(),
+            )
         })
-        .collect();
-    units.sort_by_key(|u| atlas.version_at(*u, date).map(|v| v.code.clone()));
-    units.push(scope);
-    let figures = Figures::load(
-        ctx.store,
-        atlas,
-        reg,
-        CRIME_FIELD,
-        &units,
-        date,
-        &[year - 1, year],
-    )
-    .await?;
-    Ok(units
-        .into_iter()
-        .map(|u| {
-            let v = atlas.version_at(u, date);
-            let cur = figures.value(u, year, date, 0);
-            let prev = figures.value(u, year - 1, date, 0);
-            CrimeRow {
-                unit: u,
-                code: v.map(|v| v.code.clone()).unwrap_or_default(),
-                name: v.map(|v| v.name.clone()).unwrap_or_default(),
-                change: prev.zip(cur).map(|(p, c)| trend::change(p, c)),
-            }
-        })
-        .collect())
+        .await?;
+    Ok(rows.as_ref().clone())
 }
 
 /// The progress of every plan the actor may see (all years).

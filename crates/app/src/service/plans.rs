@@ -18,6 +18,7 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
 
 use binhyen_core::authz::{self, Capability, Need, Scope};
 use binhyen_core::catalogue::RECOGNITIONS;
@@ -29,7 +30,7 @@ use binhyen_core::units::{Atlas, UnitId, UnitKind};
 use binhyen_store::facts;
 use binhyen_store::plans::{self as store, PlanRow, TargetRow};
 use binhyen_store::workflow::By;
-use binhyen_store::{Db, DbErr};
+use binhyen_store::{Db, DbErr, Store};
 use chrono::NaiveDate;
 use serde::Serialize;
 use serde_json::{Value as J, json};
@@ -287,7 +288,8 @@ impl TargetProgress {
 #[derive(Clone, Debug)]
 pub struct PlanProgress {
     pub plan: StoredPlan,
-    pub targets: Vec<TargetProgress>,
+    /// Shared with the memo (and every other request at the same revision).
+    pub targets: Arc<Vec<TargetProgress>>,
 }
 
 /// The progress of every target of plan `id` (or only those of `year`), computed now.
@@ -312,7 +314,10 @@ pub async fn progress(
 }
 
 /// [`progress`], reusing (and filling) `verdicts`: several plans or targets on the same
-/// provinces and years evaluate each (province, year) once.
+/// provinces and years evaluate each (province, year) once. The targets' progress is memoised
+/// by the store until the next committed change ([`binhyen_store::Store::memoized`]), keyed by
+/// the plan, the year, the map and the standards in force; the access check is made first,
+/// for every caller.
 #[allow(clippy::too_many_arguments)]
 pub async fn progress_with(
     ctx: &Ctx<'_>,
@@ -324,25 +329,28 @@ pub async fn progress_with(
     verdicts: &mut Verdicts,
 ) -> Result<PlanProgress, ServiceError> {
     let plan = get(ctx, actor, id).await?;
-    let mut targets = Vec::new();
-    for t in plan
-        .plan
-        .targets
-        .iter()
-        .filter(|t| year.is_none_or(|y| y == t.year))
-    {
-        targets.push(
-            target_progress(
-                ctx.store,
-                atlas,
-                registry,
-                plan.row.scope_unit_id,
-                t,
-                verdicts,
-            )
-            .await?,
-        );
-    }
+    let key = format!(
+        "plan-progress:{}:{}:{id}:{year:?}",
+        atlas.build_id(),
+        registry.build_id()
+    );
+    let targets = ctx
+        .store
+        .memoized(&key, || async {
+            let mut targets = Vec::new();
+            for t in plan
+                .plan
+                .targets
+                .iter()
+                .filter(|t| year.is_none_or(|y| y == t.year))
+            {
+                let scope = plan.row.scope_unit_id;
+                targets
+                    .push(target_progress(ctx.store, atlas, registry, scope, t, verdicts).await?);
+            }
+            Ok::<_, ServiceError>(targets)
+        })
+        .await?;
     Ok(PlanProgress { plan, targets })
 }
 
@@ -414,7 +422,7 @@ fn holds_recognition(data: &str, standard: &str, year: i32) -> bool {
 }
 
 async fn target_progress(
-    db: &impl Db,
+    db: &Store,
     atlas: &Atlas,
     reg: &Registry,
     scope: Option<UnitId>,
@@ -541,12 +549,13 @@ async fn target_progress(
     })
 }
 
-/// Computed verdicts by province and year, kept for the length of one request: each
-/// (province, year) is evaluated once, for every standard, however many targets read it.
-/// Never kept longer (no verdict outlives the facts it was computed from).
+/// Computed verdicts by province and year: each (province, year) is evaluated once, for every
+/// standard, however many targets read it — within a request through this map, and across
+/// requests through the store's memo, which forgets them at the next committed change (no
+/// verdict outlives the facts it was computed from).
 #[derive(Default)]
 pub struct Verdicts {
-    by_top: HashMap<(UnitId, i32), HashMap<(UnitId, String), Verdict>>,
+    by_top: HashMap<(UnitId, i32), Arc<HashMap<(UnitId, String), Verdict>>>,
 }
 
 impl Verdicts {
@@ -554,7 +563,7 @@ impl Verdicts {
     /// province the units lie in (on their own map date), unless already made.
     async fn of(
         &mut self,
-        db: &impl Db,
+        store: &Store,
         atlas: &Atlas,
         reg: &Registry,
         units: &BTreeSet<UnitId>,
@@ -572,14 +581,9 @@ impl Verdicts {
         let mut out = HashMap::new();
         for top in tops {
             if let Entry::Vacant(slot) = self.by_top.entry((top, year)) {
-                let all = evaluation::evaluate_scope(db, atlas, reg, Some(top), year, None, false)
-                    .await?
-                    .into_iter()
-                    .filter_map(|e| Some(((e.unit.id?, e.standard.id), e.verdict)))
-                    .collect();
-                slot.insert(all);
+                slot.insert(scope_verdicts(store, atlas, reg, top, year).await?);
             }
-            for ((id, s), v) in &self.by_top[&(top, year)] {
+            for ((id, s), v) in self.by_top[&(top, year)].iter() {
                 if s == standard && units.contains(id) {
                     out.insert(*id, *v);
                 }
@@ -587,6 +591,32 @@ impl Verdicts {
         }
         Ok(out)
     }
+}
+
+/// Every computed verdict of the units of `top` for `year`, by unit and standard (memoised
+/// until the next committed change).
+pub async fn scope_verdicts(
+    store: &Store,
+    atlas: &Atlas,
+    reg: &Registry,
+    top: UnitId,
+    year: i32,
+) -> Result<Arc<HashMap<(UnitId, String), Verdict>>, ServiceError> {
+    let key = format!(
+        "scope-verdicts:{}:{}:{top}:{year}",
+        atlas.build_id(),
+        reg.build_id()
+    );
+    store
+        .memoized(&key, || async {
+            let all = evaluation::evaluate_scope(store, atlas, reg, Some(top), year, None, false)
+                .await?
+                .into_iter()
+                .filter_map(|e| Some(((e.unit.id?, e.standard.id), e.verdict)))
+                .collect::<HashMap<_, _>>();
+            Ok::<_, ServiceError>(all)
+        })
+        .await
 }
 
 /// Yearly figures of one catalogue field, by unit and year, with the rule that sums them.

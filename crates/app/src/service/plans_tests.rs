@@ -168,6 +168,21 @@ db_test!(tra_vinh_2025_target_is_tracked_across_the_reform, |store| {
         (d(2024, 12, 31), 85, 0)
     );
     assert_eq!(t24.actual, 1, "Mỹ Cẩm's 2024 recognition");
+    // Progress is memoised until the next change, and current right after it: a second
+    // recognition for 2024 counts at once.
+    assert!(!store.memo().is_empty());
+    insert(
+        &store,
+        &[recognition(long_duc, 2024, "ntm-xa-nc-19.2", false)],
+    )
+    .await;
+    let again = plans::progress(&c, &console, &atlas, reg, kh85.row.id, Some(2024))
+        .await
+        .unwrap();
+    assert_eq!(
+        again.targets[0].actual, 2,
+        "current the moment a fact changes"
+    );
     // Districts in 2025 (abolished on 01/07/2025): the 7 Huyện on their last day.
     let dist = p
         .targets

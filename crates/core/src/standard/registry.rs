@@ -35,6 +35,7 @@ pub struct Registry {
     by_ix: Vec<Vec<usize>>,
     recognitions: Option<RecognitionSchema>,
     files: Vec<String>,
+    build_id: u64,
 }
 
 /// Why a standard could not be evaluated for a unit.
@@ -223,7 +224,14 @@ impl Registry {
             by_ix,
             recognitions,
             files: files.iter().map(|f| f.path.clone()).collect(),
+            build_id: crate::build_id(),
         })
+    }
+
+    /// This registry's identity in the process (a reloaded registry has another): results
+    /// memoised from its verdicts are keyed by it.
+    pub fn build_id(&self) -> u64 {
+        self.build_id
     }
 
     pub fn catalogue(&self) -> &Catalogue {

@@ -38,6 +38,7 @@ pub struct Atlas {
     /// Code → (unit position, version index).
     by_code: HashMap<String, Vec<(usize, usize)>>,
     search: SearchIndex,
+    build_id: u64,
 }
 
 /// A unit reached through lineage: a predecessor at an earlier date or a holder at a later one.
@@ -160,7 +161,14 @@ impl Atlas {
             roots,
             by_code,
             search,
+            build_id: crate::build_id(),
         })
+    }
+
+    /// This map's identity in the process (a map rebuilt after an import has another):
+    /// results memoised from it are keyed by it.
+    pub fn build_id(&self) -> u64 {
+        self.build_id
     }
 
     pub fn units(&self) -> &[Unit] {
