@@ -18,6 +18,7 @@
 
 pub mod documents;
 pub mod preview;
+pub mod overview;
 pub mod sheet;
 #[cfg(test)]
 pub(crate) mod tests;
