@@ -338,10 +338,12 @@ async fn dashboard_page(
     let scope = q
         .scope
         .or_else(|| user.actor.grants.iter().find_map(|g| g.view.unit()));
-    let sections = match dashboard::plan_progress(&ctx, &user.actor, &atlas, &reg).await {
-        Ok(list) => list.iter().map(|p| section(p, &tr)).collect(),
-        Err(e) => return user.fail(e).into_response(),
-    };
+    let mut verdicts = crate::service::plans::Verdicts::default();
+    let sections =
+        match dashboard::plan_progress(&ctx, &user.actor, &atlas, &reg, &mut verdicts).await {
+            Ok(list) => list.iter().map(|p| section(p, &tr)).collect(),
+            Err(e) => return user.fail(e).into_response(),
+        };
     let crime = match scope {
         Some(s) => match dashboard::crime_changes(&ctx, &user.actor, &atlas, &reg, s, year).await {
             Ok(rows) => rows.iter().map(|r| crime_out(r, tr.lang.code())).collect(),

@@ -17,8 +17,8 @@
 //! reason when the form was submitted).
 
 pub mod documents;
-pub mod preview;
 pub mod overview;
+pub mod preview;
 pub mod sheet;
 #[cfg(test)]
 pub(crate) mod tests;

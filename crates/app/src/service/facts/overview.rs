@@ -12,7 +12,8 @@ use binhyen_core::units::{Atlas, UnitId, UnitKind};
 use binhyen_store::facts as store;
 use chrono::NaiveDate;
 
-use super::{SUBMITTED, groups, period};
+use super::{SUBMITTED, groups};
+use crate::service::evaluation::map_date;
 use crate::service::{Actor, Ctx, ServiceError};
 
 /// How far one form is.
@@ -83,15 +84,20 @@ impl UnitFill {
 
 /// Whether `actor` may see `scope` (one of their view scopes contains it).
 pub fn may_view_scope(ctx: &Ctx<'_>, actor: &Actor, scope: Scope) -> Result<(), ServiceError> {
-    if actor.grants.iter().any(|g| g.view.contains(scope, ctx.units)) {
+    if actor
+        .grants
+        .iter()
+        .any(|g| g.view.contains(scope, ctx.units))
+    {
         Ok(())
     } else {
         Err(ServiceError::Denied(Denied::OutsideTerritory))
     }
 }
 
-/// The forms of `units` for `year` as they stand today, in the order given. The actor must
-/// see `scope`; units outside it or not on the year's map are left out.
+/// The forms of `units` for `year` as they stand today, in the order given, each named as it
+/// stood on its map date of the year. The actor must see `scope`; units outside it are left
+/// out.
 pub async fn fill(
     ctx: &Ctx<'_>,
     actor: &Actor,
@@ -102,7 +108,6 @@ pub async fn fill(
     year: i32,
 ) -> Result<Vec<UnitFill>, ServiceError> {
     may_view_scope(ctx, actor, scope)?;
-    let on = period(year);
     let ids: Vec<UnitId> = units
         .iter()
         .copied()
@@ -110,7 +115,7 @@ pub async fn fill(
             Scope::Country => true,
             Scope::Unit(s) => *u == s || atlas.within(s, *u),
         })
-        .filter(|u| atlas.version_at(*u, on).is_some())
+        .filter(|u| atlas.unit(*u).is_some())
         .collect();
     let rows = store::forms_of_units(ctx.store, &ids, year..=year).await?;
     let locks = store::locks(ctx.store, year).await?;
@@ -124,7 +129,7 @@ pub async fn fill(
         .iter()
         .filter_map(|&id| {
             let unit = atlas.unit(id)?;
-            let v = atlas.version_at(id, on)?;
+            let v = atlas.version_at(id, map_date(atlas, Some(id), year))?;
             let lock = locks
                 .iter()
                 .find(|l| l.province_id == id || atlas.within(l.province_id, id))

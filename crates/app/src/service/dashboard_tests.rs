@@ -1,0 +1,1 @@
+//! The dashboards on both databases.
