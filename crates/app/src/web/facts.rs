@@ -27,7 +27,7 @@ use super::auth::{CurrentUser, failure_page};
 use super::csrf::Csrf;
 use super::facts_preview::PreviewView;
 use super::{AppState, Tr};
-use crate::service::facts::overview::{self, Fill, FormFill};
+use crate::service::facts::overview::{self, Fill};
 use crate::service::facts::{self as svc, FactsError, SaveForm, documents, sheet};
 use crate::service::{Actor, ServiceError};
 
@@ -155,8 +155,8 @@ fn state_label(tr: &Tr, status: Option<&str>, overdue: bool) -> String {
 }
 
 /// "chưa nhập", "nháp", "đã nộp" or "quá hạn" for one form (overview, dashboards).
-pub(super) fn fill_label(tr: &Tr, f: &FormFill) -> String {
-    state_label(tr, f.fill.status(), f.overdue)
+pub(super) fn fill_label(tr: &Tr, fill: Fill, overdue: bool) -> String {
+    state_label(tr, fill.status(), overdue)
 }
 
 /// The text shown in an input for a stored JSON value.
@@ -850,7 +850,10 @@ async fn overview(
                 .then(|| format!("/facts?scope={}&year={year}", u.code)),
             states: groups
                 .iter()
-                .map(|g| u.form(*g).map_or(String::new(), |f| fill_label(&tr, f)))
+                .map(|g| {
+                    u.form(*g)
+                        .map_or(String::new(), |f| fill_label(&tr, f.fill, f.overdue))
+                })
                 .collect(),
         })
         .collect();

@@ -23,6 +23,7 @@ pub mod auth;
 #[cfg(test)]
 mod auth_tests;
 pub mod csrf;
+pub mod dashboard;
 pub mod evaluation;
 pub mod facts;
 mod facts_api;

@@ -46,6 +46,15 @@ impl Fill {
         }
     }
 
+    /// The fill named by [`Fill::as_str`] (anything else: not entered).
+    pub fn parse(s: &str) -> Fill {
+        match s {
+            "submitted" => Fill::Submitted,
+            "draft" => Fill::Draft,
+            _ => Fill::Empty,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Fill::Empty => "empty",
