@@ -885,4 +885,4 @@ fn missing_fact(
 
 #[cfg(test)]
 #[path = "dashboard_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -24,6 +24,8 @@ pub mod auth;
 mod auth_tests;
 pub mod csrf;
 pub mod dashboard;
+#[cfg(test)]
+mod dashboard_tests;
 pub mod evaluation;
 pub mod facts;
 mod facts_api;
