@@ -241,6 +241,19 @@ pub struct Reason {
     pub examples: Vec<UnitLink>,
 }
 
+impl Reason {
+    fn of(standard: &str, r: &RuleResult, units: u32, examples: Vec<UnitLink>) -> Reason {
+        Reason {
+            standard: standard.to_owned(),
+            rule: r.id.clone(),
+            title: r.title.clone(),
+            citation: r.citation.as_ref().map(|c| c.text.clone()),
+            units,
+            examples,
+        }
+    }
+}
+
 /// A fact missing for a *chưa đủ dữ liệu* verdict, and the units it keeps undecided.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct MissingField {
@@ -447,7 +460,7 @@ pub async fn province(
     let dossiers = dossier_states(ctx, &judged, year).await?;
     let mut standards: Vec<StandardCounts> = Vec::new();
     let mut reasons: Tally<(String, String)> = Tally::new();
-    let mut rule_info: HashMap<(String, String), (I18nText, Option<I18nText>)> = HashMap::new();
+    let mut rule_info: HashMap<(String, String), Reason> = HashMap::new();
     let mut missing: Tally<Option<String>> = Tally::new();
     let mut missing_label: HashMap<Option<String>, I18nText> = HashMap::new();
     let mut at_risk = Vec::new();
@@ -483,9 +496,9 @@ pub async fn province(
             Verdict::NotMet => {
                 for r in rules_with(e, Verdict::NotMet) {
                     let key = (e.standard.id.clone(), r.id.clone());
-                    rule_info.entry(key.clone()).or_insert_with(|| {
-                        (r.title.clone(), r.citation.as_ref().map(|c| c.text.clone()))
-                    });
+                    rule_info
+                        .entry(key.clone())
+                        .or_insert_with(|| Reason::of(&e.standard.id, r, 0, vec![]));
                     reasons.add(key, unit);
                 }
             }
@@ -504,16 +517,13 @@ pub async fn province(
     let reasons = reasons
         .top(TOP_REASONS)
         .into_iter()
-        .map(|(key, units, ex)| {
-            let (title, citation) = rule_info.remove(&key).unwrap_or_default();
-            Reason {
-                standard: key.0,
-                rule: key.1,
-                title,
-                citation,
+        .filter_map(|(key, units, ex)| {
+            let r = rule_info.remove(&key)?;
+            Some(Reason {
                 units,
                 examples: examples(ex),
-            }
+                ..r
+            })
         })
         .collect();
     let missing = missing
@@ -778,14 +788,7 @@ pub async fn commune(
             verdict: e.verdict.as_str().to_owned(),
             verdict_text: e.verdict_text.clone(),
             failing: rules_with(e, Verdict::NotMet)
-                .map(|r| Reason {
-                    standard: e.standard.id.clone(),
-                    rule: r.id.clone(),
-                    title: r.title.clone(),
-                    citation: r.citation.as_ref().map(|c| c.text.clone()),
-                    units: 1,
-                    examples: vec![],
-                })
+                .map(|r| Reason::of(&e.standard.id, r, 1, vec![]))
                 .collect(),
             dossier: dossier.map(|d| DossierLine {
                 id: d.id,

@@ -30,6 +30,18 @@ fn ctx<'a>(store: &'a Store, dir: &'a SharedAtlas, now: DateTime<Utc>) -> Ctx<'a
 /// Crimes against social order (`n`) and drug crimes (0) of a commune and year, saved by its
 /// officer through the facts service.
 async fn save_crimes(c: &Ctx<'_>, who: &Actor, reg: &Registry, unit: UnitId, year: i32, n: i64) {
+    save_crimes_at(c, who, reg, (unit, year), n, 0).await
+}
+
+/// [`save_crimes`] over the form at `version`.
+async fn save_crimes_at(
+    c: &Ctx<'_>,
+    who: &Actor,
+    reg: &Registry,
+    (unit, year): (UnitId, i32),
+    n: i64,
+    version: i64,
+) {
     let serde_json::Value::Object(values) =
         serde_json::json!({ "crimes_social_order": n, "crimes_drugs": 0 })
     else {
@@ -44,7 +56,7 @@ async fn save_crimes(c: &Ctx<'_>, who: &Actor, reg: &Registry, unit: UnitId, yea
             year,
             group: FormGroup::CrimeSocialEvils,
             values,
-            expected_version: 0,
+            expected_version: version,
             submit: false,
             reason: None,
             confirm_warnings: true,
@@ -79,6 +91,25 @@ pub(crate) async fn crimes_rise(store: &Store, dir: &SharedAtlas, reg: &Registry
     first.unwrap()
 }
 
+/// Trà Vinh's province view of 2024, as `who` sees it.
+async fn tra_vinh(
+    c: &Ctx<'_>,
+    who: &Actor,
+    atlas: &Atlas,
+    reg: &Registry,
+) -> Result<ProvinceView, ServiceError> {
+    province(
+        c,
+        who,
+        atlas,
+        reg,
+        Some(TRA_VINH),
+        2024,
+        &mut Verdicts::default(),
+    )
+    .await
+}
+
 db_test!(province_counts_reasons_missing_and_scope, |store| {
     let dir = fixture::atlas();
     let atlas = dir.get();
@@ -86,17 +117,7 @@ db_test!(province_counts_reasons_missing_and_scope, |store| {
     crimes_rise(&store, &dir, &reg).await;
     let c = ctx(&store, &dir, at(2025, 1, 10));
     let pv05 = fixture::account(&c, "pv05_tra_vinh", "mật khẩu thử nghiệm", "pv05", "84").await;
-    let view = province(
-        &c,
-        &pv05,
-        &atlas,
-        &reg,
-        Some(TRA_VINH),
-        2024,
-        &mut Verdicts::default(),
-    )
-    .await
-    .unwrap();
+    let view = tra_vinh(&c, &pv05, &atlas, &reg).await.unwrap();
 
     // Every unit a standard judges is in exactly one dossier state and one verdict.
     assert!(!view.standards.is_empty());
@@ -199,17 +220,7 @@ db_test!(province_counts_reasons_missing_and_scope, |store| {
     // An officer of Vĩnh Long may not see Trà Vinh; nothing is returned.
     let outsider =
         fixture::account(&c, "pv05_vinh_long", "mật khẩu thử nghiệm", "pv05", "86").await;
-    let e = province(
-        &c,
-        &outsider,
-        &atlas,
-        &reg,
-        Some(TRA_VINH),
-        2024,
-        &mut Verdicts::default(),
-    )
-    .await
-    .unwrap_err();
+    let e = tra_vinh(&c, &outsider, &atlas, &reg).await.unwrap_err();
     assert!(
         matches!(e, ServiceError::Denied(Denied::OutsideTerritory)),
         "{e:?}"
@@ -241,53 +252,11 @@ db_test!(a_fact_entered_changes_the_view_at_once, |store| {
             .find(|r| r.rule == "5.2c")
             .map_or(0, |r| r.units)
     };
-    let before = province(
-        &c,
-        &pv05,
-        &atlas,
-        &reg,
-        Some(TRA_VINH),
-        2024,
-        &mut Verdicts::default(),
-    )
-    .await
-    .unwrap();
+    let before = tra_vinh(&c, &pv05, &atlas, &reg).await.unwrap();
     assert_eq!(count(&before), 2);
     // An Trường corrects its 2024 crimes to 1 (not higher than 2023): one commune left.
-    let serde_json::Value::Object(values) =
-        serde_json::json!({ "crimes_social_order": 1, "crimes_drugs": 0 })
-    else {
-        unreachable!()
-    };
-    facts_svc::save(
-        &c,
-        &reg,
-        &officer,
-        &SaveForm {
-            unit: AN_TRUONG,
-            year: 2024,
-            group: FormGroup::CrimeSocialEvils,
-            values,
-            expected_version: 1,
-            submit: false,
-            reason: None,
-            confirm_warnings: true,
-            source: "test".into(),
-        },
-    )
-    .await
-    .unwrap();
-    let after = province(
-        &c,
-        &pv05,
-        &atlas,
-        &reg,
-        Some(TRA_VINH),
-        2024,
-        &mut Verdicts::default(),
-    )
-    .await
-    .unwrap();
+    save_crimes_at(&c, &officer, &reg, (AN_TRUONG, 2024), 1, 1).await;
+    let after = tra_vinh(&c, &pv05, &atlas, &reg).await.unwrap();
     assert_eq!(count(&after), 1);
     let left = after.reasons.iter().find(|r| r.rule == "5.2c").unwrap();
     assert_eq!(left.examples[0].name, "Xã Hòa Ân");

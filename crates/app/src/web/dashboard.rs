@@ -215,6 +215,21 @@ pub struct ReasonOut {
     pub examples: Vec<LinkOut>,
 }
 
+fn reason_out(r: &dashboard::Reason, l: &str, year: i32) -> ReasonOut {
+    ReasonOut {
+        standard: r.standard.clone(),
+        rule: r.rule.clone(),
+        title: r.title.get(l).to_owned(),
+        citation: r
+            .citation
+            .as_ref()
+            .map(|c| c.get(l).to_owned())
+            .unwrap_or_default(),
+        units: format_int(r.units.into()),
+        examples: r.examples.iter().map(|u| link(u, year)).collect(),
+    }
+}
+
 pub struct CompletenessOut {
     pub kind: String,
     pub group: String,
@@ -317,22 +332,7 @@ pub fn province_section(v: &ProvinceView, tr: &Tr) -> ProvinceSection {
             })
             .collect(),
         chart: verdict_chart(v, tr),
-        reasons: v
-            .reasons
-            .iter()
-            .map(|r| ReasonOut {
-                standard: r.standard.clone(),
-                rule: r.rule.clone(),
-                title: r.title.get(l).to_owned(),
-                citation: r
-                    .citation
-                    .as_ref()
-                    .map(|c| c.get(l).to_owned())
-                    .unwrap_or_default(),
-                units: format_int(r.units.into()),
-                examples: r.examples.iter().map(|u| link(u, year)).collect(),
-            })
-            .collect(),
+        reasons: v.reasons.iter().map(|r| reason_out(r, l, year)).collect(),
         missing: v
             .missing
             .iter()
@@ -416,22 +416,7 @@ pub fn commune_section(v: &CommuneView, tr: &Tr) -> CommuneSection {
                 name: s.name.get(l).to_owned(),
                 verdict: s.verdict.clone(),
                 verdict_text: s.verdict_text.get(l).to_owned(),
-                failing: s
-                    .failing
-                    .iter()
-                    .map(|r| ReasonOut {
-                        standard: r.standard.clone(),
-                        rule: r.rule.clone(),
-                        title: r.title.get(l).to_owned(),
-                        citation: r
-                            .citation
-                            .as_ref()
-                            .map(|c| c.get(l).to_owned())
-                            .unwrap_or_default(),
-                        units: String::new(),
-                        examples: vec![],
-                    })
-                    .collect(),
+                failing: s.failing.iter().map(|r| reason_out(r, l, year)).collect(),
                 dossier: s.dossier.as_ref().map(|d| {
                     let state = binhyen_core::workflow::State::parse(&d.state, d.level.as_deref())
                         .map_or(d.state.clone(), |st| {
