@@ -16,7 +16,6 @@
 //! the Atlas lineage) holds it. The same rule gives the forecast. When no unit of the counted
 //! level exists on that date (districts after 01/07/2025), the last day they existed is used.
 
-use std::collections::hash_map::Entry;
 use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -24,7 +23,7 @@ use binhyen_core::authz::{self, Capability, Need, Scope};
 use binhyen_core::catalogue::RECOGNITIONS;
 use binhyen_core::diag::{Diagnostic, Location, Message, SourceFile};
 use binhyen_core::plan::{self, Measure, Plan, Status, Target, TargetKind};
-use binhyen_core::standard::{Registry, Verdict};
+use binhyen_core::standard::{Evaluation, Registry, Verdict};
 use binhyen_core::text::format_int;
 use binhyen_core::units::{Atlas, UnitId, UnitKind};
 use binhyen_store::facts;
@@ -549,18 +548,62 @@ async fn target_progress(
     })
 }
 
-/// Computed verdicts by province and year: each (province, year) is evaluated once, for every
-/// standard, however many targets read it — within a request through this map, and across
-/// requests through the store's memo, which forgets them at the next committed change (no
-/// verdict outlives the facts it was computed from).
+/// Computed verdicts by scope and year: each (province, year) is evaluated once, for every
+/// standard, however many targets read it; a dashboard's run of its scope (explained, for the
+/// reasons and missing facts) serves the plan targets of the same province or of the country
+/// too. Runs are shared across requests through the store's memo, which forgets them at the
+/// next committed change (no verdict outlives the facts it was computed from); this map only
+/// saves a request from asking the memo twice.
 #[derive(Default)]
 pub struct Verdicts {
-    by_top: HashMap<(UnitId, i32), Arc<HashMap<(UnitId, String), Verdict>>>,
+    runs: HashMap<(Option<UnitId>, i32), Arc<Run>>,
+}
+
+/// One [`evaluation::evaluate_scope`] of a scope and year.
+pub struct Run {
+    explained: bool,
+    pub evaluations: Vec<Evaluation>,
 }
 
 impl Verdicts {
+    /// Every evaluation in `scope` (`None`: the country) for `year`, every standard, with the
+    /// traces when `explain`: one scope evaluation per revision of the database, unless this
+    /// request already has it.
+    pub async fn scope(
+        &mut self,
+        store: &Store,
+        atlas: &Atlas,
+        reg: &Registry,
+        scope: Option<UnitId>,
+        year: i32,
+        explain: bool,
+    ) -> Result<&[Evaluation], ServiceError> {
+        let key = (scope, year);
+        if self.runs.get(&key).is_none_or(|r| explain && !r.explained) {
+            let memo_key = format!(
+                "scope-run:{}:{}:{scope:?}:{year}:{explain}",
+                atlas.build_id(),
+                reg.build_id()
+            );
+            let run = store
+                .memoized(&memo_key, || async {
+                    let evaluations =
+                        evaluation::evaluate_scope(store, atlas, reg, scope, year, None, explain)
+                            .await?;
+                    Ok::<_, ServiceError>(Run {
+                        explained: explain,
+                        evaluations,
+                    })
+                })
+                .await?;
+            self.runs.insert(key, run);
+        }
+        Ok(&self.runs[&key].evaluations)
+    }
+
     /// The computed verdicts of `units` for `standard` and `year`: one scope evaluation per
-    /// province the units lie in (on their own map date), unless already made.
+    /// province the units lie in (on their own map date), unless already made (or the
+    /// country's was).
     async fn of(
         &mut self,
         store: &Store,
@@ -579,44 +622,32 @@ impl Verdicts {
             tops.insert(top);
         }
         let mut out = HashMap::new();
+        // The country's run (a national dashboard) covers the provinces on its map date; a
+        // province that ended during the year (Trà Vinh in 2025) is read on its own last day.
+        let country: BTreeSet<UnitId> = if self.runs.contains_key(&(None, year)) {
+            atlas
+                .roots(map_date(atlas, None, year))
+                .into_iter()
+                .collect()
+        } else {
+            BTreeSet::new()
+        };
+        let mut scopes: BTreeSet<Option<UnitId>> = BTreeSet::new();
         for top in tops {
-            if let Entry::Vacant(slot) = self.by_top.entry((top, year)) {
-                slot.insert(scope_verdicts(store, atlas, reg, top, year).await?);
-            }
-            for ((id, s), v) in self.by_top[&(top, year)].iter() {
-                if s == standard && units.contains(id) {
-                    out.insert(*id, *v);
+            scopes.insert((!country.contains(&top)).then_some(top));
+        }
+        for scope in scopes {
+            for e in self.scope(store, atlas, reg, scope, year, false).await? {
+                if e.standard.id == standard
+                    && let Some(id) = e.unit.id
+                    && units.contains(&id)
+                {
+                    out.insert(id, e.verdict);
                 }
             }
         }
         Ok(out)
     }
-}
-
-/// Every computed verdict of the units of `top` for `year`, by unit and standard (memoised
-/// until the next committed change).
-pub async fn scope_verdicts(
-    store: &Store,
-    atlas: &Atlas,
-    reg: &Registry,
-    top: UnitId,
-    year: i32,
-) -> Result<Arc<HashMap<(UnitId, String), Verdict>>, ServiceError> {
-    let key = format!(
-        "scope-verdicts:{}:{}:{top}:{year}",
-        atlas.build_id(),
-        reg.build_id()
-    );
-    store
-        .memoized(&key, || async {
-            let all = evaluation::evaluate_scope(store, atlas, reg, Some(top), year, None, false)
-                .await?
-                .into_iter()
-                .filter_map(|e| Some(((e.unit.id?, e.standard.id), e.verdict)))
-                .collect::<HashMap<_, _>>();
-            Ok::<_, ServiceError>(all)
-        })
-        .await
 }
 
 /// Yearly figures of one catalogue field, by unit and year, with the rule that sums them.

@@ -97,17 +97,18 @@ pub async fn dossier(ctx: &Ctx<'_>, actor: &Actor, id: i64) -> Result<Dossier, S
 /// country), else 31/03.
 async fn registration_end(
     ctx: &Ctx<'_>,
-    unit: UnitId,
+    unit: Option<UnitId>,
     year: i32,
 ) -> Result<NaiveDate, ServiceError> {
     let set = deadline_for(ctx, unit, year, "registration_end").await?;
     Ok(set.unwrap_or_else(|| wf::default_registration_end(year)))
 }
 
-/// The deadline of `kind` that applies to `unit`: the most specific one set.
+/// The deadline of `kind` that applies to `unit` (`None`: the country): the most specific
+/// one set.
 async fn deadline_for(
     ctx: &Ctx<'_>,
-    unit: UnitId,
+    unit: Option<UnitId>,
     year: i32,
     kind: &str,
 ) -> Result<Option<NaiveDate>, ServiceError> {
@@ -115,7 +116,7 @@ async fn deadline_for(
     let mut country = None;
     for d in rows.iter().filter(|d| d.kind == kind) {
         match d.unit_id {
-            Some(u) if ctx.units.within(u, unit) => return Ok(Some(d.day)),
+            Some(u) if unit.is_some_and(|x| ctx.units.within(u, x)) => return Ok(Some(d.day)),
             None => country = Some(d.day),
             Some(_) => {}
         }
@@ -152,7 +153,7 @@ pub async fn register(
             standard,
         ));
     }
-    let last = registration_end(ctx, unit, year).await?;
+    let last = registration_end(ctx, Some(unit), year).await?;
     if !wf::registration_open(year, ctx.today(), Some(last)) {
         return Err(ServiceError::invalid(
             "year",
@@ -887,6 +888,15 @@ pub async fn registered(
     Ok(out)
 }
 
+/// The warning standard of Decision 18/2022/QĐ-TTg: a recognised commune whose 19.2 is no
+/// longer met may have its New Rural recognition revoked.
+pub const REVOCATION_FLAG: &str = "qd18-thu-hoi";
+
+/// Whether an evaluation raises the QĐ18 revocation risk (the flag's "not met").
+pub fn at_revocation_risk(e: &Evaluation) -> bool {
+    e.standard.id == REVOCATION_FLAG && e.verdict == binhyen_core::standard::Verdict::NotMet
+}
+
 /// One line of the classification list.
 #[derive(Clone, Debug)]
 pub struct ListLine {
@@ -969,9 +979,9 @@ pub async fn classification_list(
             }
         }
         if d.unit.kind == UnitKind::Commune
-            && let Some(flag) = evaluate(ctx.store, law, d.unit.id, year, "qd18-thu-hoi").await?
+            && let Some(flag) = evaluate(ctx.store, law, d.unit.id, year, REVOCATION_FLAG).await?
         {
-            line.revocation_risk = flag.verdict == binhyen_core::standard::Verdict::NotMet;
+            line.revocation_risk = at_revocation_risk(&flag);
         }
         out.push(line);
     }
@@ -1320,6 +1330,8 @@ pub async fn set_deadline(
 pub struct DeadlineNote {
     /// `registration_end`, `window_end` or `lock`.
     pub kind: &'static str,
+    /// The unit kind a window end is for (residential areas end earlier than communes).
+    pub unit_kind: Option<UnitKind>,
     pub day: NaiveDate,
     pub days_left: i64,
 }
@@ -1331,30 +1343,54 @@ pub async fn upcoming_deadlines(
     actor: &Actor,
     horizon_days: i64,
 ) -> Result<Vec<DeadlineNote>, ServiceError> {
-    let today = ctx.today();
-    let year = today.year_ce().1 as i32;
-    let mut out = Vec::new();
-    let mut push = |kind: &'static str, day: NaiveDate| {
-        let left = (day - today).num_days();
-        if (0..=horizon_days).contains(&left) && !out.iter().any(|n: &DeadlineNote| n.kind == kind)
-        {
-            out.push(DeadlineNote {
-                kind,
-                day,
-                days_left: left,
-            });
-        }
-    };
+    let year = ctx.today().year_ce().1 as i32;
+    let mut out: Vec<DeadlineNote> = Vec::new();
     for g in &actor.grants {
         let Some(unit) = g.unit.unit() else { continue };
-        if g.role.can(Capability::Submit) {
-            push("registration_end", registration_end(ctx, unit, year).await?);
-            let kind = ctx.units.by_id(unit).map_or(UnitKind::Commune, |u| u.kind);
-            push("window_end", wf::window_end(kind, year));
+        let kinds: &[UnitKind] = if g.role.can(Capability::Submit) {
+            &[ctx.units.by_id(unit).map_or(UnitKind::Commune, |u| u.kind)]
+        } else {
+            &[]
+        };
+        for n in deadlines(ctx, Some(unit), year, kinds).await? {
+            if (0..=horizon_days).contains(&n.days_left) && !out.iter().any(|o| o.kind == n.kind) {
+                out.push(n);
+            }
         }
-        if let Some(lock) = deadline_for(ctx, unit, year, "lock").await? {
-            push("lock", lock);
+    }
+    Ok(out)
+}
+
+/// The deadlines of `year` for `unit` (`None`: the country), with the days left from today
+/// (negative once passed): for units of `kinds` that register, the registration end (the
+/// province's set deadline or 31/03) and the end of each kind's counting window; then the
+/// province's lock date, if set.
+pub async fn deadlines(
+    ctx: &Ctx<'_>,
+    unit: Option<UnitId>,
+    year: i32,
+    kinds: &[UnitKind],
+) -> Result<Vec<DeadlineNote>, ServiceError> {
+    let today = ctx.today();
+    let note = |kind: &'static str, unit_kind: Option<UnitKind>, day: NaiveDate| DeadlineNote {
+        kind,
+        unit_kind,
+        day,
+        days_left: (day - today).num_days(),
+    };
+    let mut out = Vec::new();
+    if !kinds.is_empty() {
+        out.push(note(
+            "registration_end",
+            None,
+            registration_end(ctx, unit, year).await?,
+        ));
+        for k in kinds {
+            out.push(note("window_end", Some(*k), wf::window_end(*k, year)));
         }
+    }
+    if let Some(lock) = deadline_for(ctx, unit, year, "lock").await? {
+        out.push(note("lock", None, lock));
     }
     Ok(out)
 }

@@ -27,6 +27,7 @@ use super::auth::{CurrentUser, failure_page};
 use super::csrf::Csrf;
 use super::facts_preview::PreviewView;
 use super::{AppState, Tr};
+use crate::service::facts::overview::{self, Fill};
 use crate::service::facts::{self as svc, FactsError, SaveForm, documents, sheet};
 use crate::service::{Actor, ServiceError};
 
@@ -144,14 +145,18 @@ pub struct FormPage {
 }
 
 fn state_label(tr: &Tr, status: Option<&str>, overdue: bool) -> String {
-    let key = match status {
-        Some(svc::SUBMITTED) => "facts.state.submitted",
-        Some(_) if overdue => "facts.state.overdue",
-        Some(_) => "facts.state.draft",
-        None if overdue => "facts.state.overdue",
-        None => "facts.state.empty",
+    let key = match Fill::of(status) {
+        Fill::Submitted => "facts.state.submitted",
+        _ if overdue => "facts.state.overdue",
+        Fill::Draft => "facts.state.draft",
+        Fill::Empty => "facts.state.empty",
     };
     tr.t(key)
+}
+
+/// "chưa nhập", "nháp", "đã nộp" or "quá hạn" for one form (overview, dashboards).
+pub(super) fn fill_label(tr: &Tr, fill: Fill, overdue: bool) -> String {
+    state_label(tr, fill.status(), overdue)
 }
 
 /// The text shown in an input for a stored JSON value.
@@ -811,17 +816,6 @@ async fn overview(
     let Some(scope) = scope_of(&state, &user.actor, q.scope.as_deref(), year) else {
         return fail(&user, ServiceError::NotFound);
     };
-    let visible = user
-        .actor
-        .grants
-        .iter()
-        .any(|g| g.view.contains(scope, &*state.units));
-    if !visible {
-        return fail(
-            &user,
-            ServiceError::Denied(binhyen_core::authz::Denied::OutsideTerritory),
-        );
-    }
     let atlas = state.atlas.get();
     let on = svc::period(year);
     let mut ids: Vec<UnitId> = match scope {
@@ -834,51 +828,33 @@ async fn overview(
     };
     ids.retain(|id| atlas.version_at(*id, on).is_some());
     let reg = state.registry.get();
-    let cat = reg.catalogue();
     let ctx = state.ctx();
-    let rows = binhyen_store::facts::forms_of_units(&state.store, &ids, year..=year)
-        .await
-        .unwrap_or_default();
-    let locks = binhyen_store::facts::locks(&state.store, year)
-        .await
-        .unwrap_or_default();
-    let today = ctx.today();
-    let mut due = String::new();
-    let groups: Vec<FormGroup> = FormGroup::ALL.to_vec();
-    let out = ids
+    let fills = match overview::fill(&ctx, &user.actor, &atlas, &reg, scope, &ids, year).await {
+        Ok(f) => f,
+        Err(e) => return fail(&user, e),
+    };
+    let due = fills
         .iter()
-        .filter_map(|id| {
-            let unit = atlas.unit(*id)?;
-            let v = atlas.version_at(*id, on)?;
-            let lock = locks
-                .iter()
-                .find(|l| l.province_id == *id || atlas.within(l.province_id, *id));
-            if let Some(l) = lock {
-                due = format_date(l.lock_date);
-            }
-            let late = lock.is_some_and(|l| today > l.lock_date);
-            let mine = svc::groups(cat, unit.kind, year);
-            let states = groups
+        .rev()
+        .find_map(|f| f.lock)
+        .map(format_date)
+        .unwrap_or_default();
+    let groups: Vec<FormGroup> = FormGroup::ALL.to_vec();
+    let out = fills
+        .iter()
+        .map(|u| OverviewRow {
+            name: u.name.clone(),
+            code: u.code.clone(),
+            href: format!("/units/{}/facts/{year}", u.unit),
+            drill: (Scope::Unit(u.unit) != scope && !atlas.children(u.unit, on).is_empty())
+                .then(|| format!("/facts?scope={}&year={year}", u.code)),
+            states: groups
                 .iter()
                 .map(|g| {
-                    if !mine.contains(g) {
-                        return String::new();
-                    }
-                    let r = rows
-                        .iter()
-                        .find(|r| r.unit_id == *id && r.form == g.as_str());
-                    let status = r.map(|r| r.status.as_str());
-                    state_label(&tr, status, late && status != Some(svc::SUBMITTED))
+                    u.form(*g)
+                        .map_or(String::new(), |f| fill_label(&tr, f.fill, f.overdue))
                 })
-                .collect();
-            Some(OverviewRow {
-                name: v.name.clone(),
-                code: v.code.clone(),
-                href: format!("/units/{id}/facts/{year}"),
-                drill: (Scope::Unit(*id) != scope && !atlas.children(*id, on).is_empty())
-                    .then(|| format!("/facts?scope={}&year={year}", v.code)),
-                states,
-            })
+                .collect(),
         })
         .collect();
     let scope_code = crate::directory::code_of(&*state.units, scope);

@@ -23,6 +23,9 @@ pub mod auth;
 #[cfg(test)]
 mod auth_tests;
 pub mod csrf;
+pub mod dashboard;
+#[cfg(test)]
+mod dashboard_tests;
 pub mod evaluation;
 pub mod facts;
 mod facts_api;

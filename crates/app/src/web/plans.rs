@@ -13,15 +13,15 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use binhyen_core::text::{format_date, format_int};
 use binhyen_report::svg::chart::{BarChart, NumberStyle, Series};
-use chrono::Datelike;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use super::api::ApiError;
 use super::auth::{CurrentUser, WebError};
+use super::dashboard;
 use super::{AppState, Tr};
 use crate::service::ServiceError;
-use crate::service::dashboard::{self, CrimeRow};
+use crate::service::dashboard::{self as service_dashboard, CrimeRow};
 use crate::service::plans::{self, PlanProgress, TargetProgress, status_label};
 
 pub fn routes() -> Router<AppState> {
@@ -312,41 +312,61 @@ pub struct DashboardPage {
     pub tr: Tr,
     pub user: CurrentUser,
     pub scope_name: Option<String>,
+    /// The scope's unit id, for the year switch.
+    pub scope: Option<i64>,
     pub year: i32,
+    /// The province view (province, district, country) …
+    pub province: Option<dashboard::ProvinceSection>,
+    /// … or the commune view (commune, residential area) of the scope.
+    pub commune: Option<dashboard::CommuneSection>,
     pub sections: Vec<PlanSection>,
     pub crime: Vec<CrimeRowOut>,
 }
 
-#[derive(Deserialize, IntoParams)]
-pub struct DashboardQuery {
-    /// The year of the crime comparison (default: last year).
-    year: Option<i32>,
-    /// The unit id of the scope (default: the user's first unit).
-    scope: Option<i64>,
-}
-
+/// `/dashboard?scope=&year=`: the province or commune view of the scope (by default the
+/// user's first view scope), the plans' progress and year-over-year crime. One request, one
+/// set of computed verdicts ([`plans::Verdicts`]) shared by every section.
 async fn dashboard_page(
     State(state): State<AppState>,
     tr: Tr,
     user: CurrentUser,
-    Query(q): Query<DashboardQuery>,
+    Query(q): Query<dashboard::DashboardQuery>,
 ) -> Response {
     let ctx = state.ctx();
     let atlas = state.atlas.get();
     let reg = state.registry.get();
-    let year = q.year.unwrap_or(ctx.today().year() - 1);
-    let scope = q
-        .scope
-        .or_else(|| user.actor.grants.iter().find_map(|g| g.view.unit()));
-    let sections = match dashboard::plan_progress(&ctx, &user.actor, &atlas, &reg).await {
+    let year = dashboard::year_of(&ctx, &q);
+    let scope = dashboard::scope_of(&user.actor, &q);
+    let mut verdicts = plans::Verdicts::default();
+    let (province, commune) =
+        match dashboard::build(&state, &ctx, &user.actor, scope, year, &mut verdicts).await {
+            Ok(dashboard::DashboardView::Province(v)) => {
+                (Some(dashboard::province_section(&v, &tr)), None)
+            }
+            Ok(dashboard::DashboardView::Commune(v)) => {
+                (None, Some(dashboard::commune_section(&v, &tr)))
+            }
+            Err(e) => return user.fail(e).into_response(),
+        };
+    let sections = match service_dashboard::plan_progress(
+        &ctx,
+        &user.actor,
+        &atlas,
+        &reg,
+        &mut verdicts,
+    )
+    .await
+    {
         Ok(list) => list.iter().map(|p| section(p, &tr)).collect(),
         Err(e) => return user.fail(e).into_response(),
     };
     let crime = match scope {
-        Some(s) => match dashboard::crime_changes(&ctx, &user.actor, &atlas, &reg, s, year).await {
-            Ok(rows) => rows.iter().map(|r| crime_out(r, tr.lang.code())).collect(),
-            Err(e) => return user.fail(e).into_response(),
-        },
+        Some(s) => {
+            match service_dashboard::crime_changes(&ctx, &user.actor, &atlas, &reg, s, year).await {
+                Ok(rows) => rows.iter().map(|r| crime_out(r, tr.lang.code())).collect(),
+                Err(e) => return user.fail(e).into_response(),
+            }
+        }
         None => vec![],
     };
     let scope_name = scope.and_then(|s| {
@@ -361,7 +381,10 @@ async fn dashboard_page(
         tr,
         user,
         scope_name,
+        scope,
         year,
+        province,
+        commune,
         sections,
         crime,
     }
@@ -447,7 +470,9 @@ pub async fn api_crime(
     if atlas.unit(q.scope).is_none() {
         return api_fail(&user, ServiceError::NotFound);
     }
-    match dashboard::crime_changes(&state.ctx(), &user.actor, &atlas, &reg, q.scope, q.year).await {
+    match service_dashboard::crime_changes(&state.ctx(), &user.actor, &atlas, &reg, q.scope, q.year)
+        .await
+    {
         Ok(rows) => Json(
             rows.iter()
                 .map(|r| crime_out(r, user.lang.code()))

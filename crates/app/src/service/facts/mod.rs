@@ -17,6 +17,7 @@
 //! reason when the form was submitted).
 
 pub mod documents;
+pub mod overview;
 pub mod preview;
 pub mod sheet;
 #[cfg(test)]
