@@ -141,13 +141,13 @@ pub async fn run(g: &GlobalOpts, b: ServeBench) -> anyhow::Result<()> {
         ),
     ];
     println!(
-        "| page | clients × requests | p50 ms | p95 ms | p99 ms | requests/s | bytes |\n|---|---|---|---|---|---|---|"
+        "| page | first request ms | clients × requests | p50 ms | p95 ms | p99 ms | requests/s | bytes |\n|---|---|---|---|---|---|---|---|"
     );
     let chosen =
         |label: &str| b.only.is_empty() || b.only.iter().any(|w| label.contains(w.as_str()));
     for (label, path, cookie) in pages.iter().filter(|p| chosen(p.0)) {
-        // one warm-up request (caches, first evaluation)
-        let (status, _, _) = get(addr, path, cookie).await?;
+        // one warm-up request: the first evaluation at this revision, memoised for the rest
+        let (status, _, first) = get(addr, path, cookie).await?;
         anyhow::ensure!(status == 200, "{label}: HTTP {status} for {path}");
         let t = Instant::now();
         let mut tasks = Vec::new();
@@ -175,7 +175,8 @@ pub async fn run(g: &GlobalOpts, b: ServeBench) -> anyhow::Result<()> {
         let wall = t.elapsed();
         times.sort();
         println!(
-            "| {label} | {} × {} | {} | {} | {} | {:.0} | {bytes} |",
+            "| {label} | {} | {} × {} | {} | {} | {} | {:.0} | {bytes} |",
+            ms(first),
             b.clients,
             b.requests,
             ms(pct(&times, 0.5)),
