@@ -925,6 +925,29 @@ pub async fn classification_list(
     if !may_view(ctx, actor, province, year) {
         return Err(ServiceError::NotFound);
     }
+    // Memoised until the next commit: the list depends on the database, the map and the
+    // standards only, once the province may be seen.
+    let key = format!(
+        "classification:{}:{}:{province}:{year}:{standard}",
+        law.atlas.build_id(),
+        law.registry.build_id()
+    );
+    let lines = ctx
+        .store
+        .memoized(&key, || {
+            classification_lines(ctx, law, province, year, standard)
+        })
+        .await?;
+    Ok(lines.as_ref().clone())
+}
+
+async fn classification_lines(
+    ctx: &Ctx<'_>,
+    law: Law<'_>,
+    province: UnitId,
+    year: i32,
+    standard: &str,
+) -> Result<Vec<ListLine>, ServiceError> {
     let rows: Vec<DossierRow> = store::dossiers(ctx.store, Some(year), Some(standard))
         .await?
         .into_iter()

@@ -256,17 +256,13 @@ async fn statuses(
     standard: &str,
     tr: Tr,
 ) -> Result<Classes, ServiceError> {
-    let evaluations = evaluation::evaluate_scope(
-        ctx.store,
-        atlas,
-        reg,
-        Some(scope),
-        year,
-        Some(standard),
-        false,
-    )
-    .await
-    .map_err(evaluation_error)?;
+    reg.known(standard)
+        .map_err(|e| evaluation_error(EvaluationError::Standard(e)))?;
+    // The scope's run of every standard, shared with the dashboards until the next commit.
+    let mut verdicts = crate::service::plans::Verdicts::default();
+    let evaluations = verdicts
+        .scope(ctx.store, atlas, reg, Some(scope), year, false)
+        .await?;
     let keys = ["met", "not_met", "insufficient"];
     let legend = keys
         .iter()
@@ -274,7 +270,8 @@ async fn statuses(
         .map(|(k, c)| LegendEntry::new(tr.t(&format!("std.verdict.{k}")), c))
         .collect::<Vec<_>>();
     let values = evaluations
-        .into_iter()
+        .iter()
+        .filter(|e| e.standard.id == standard)
         .map(|e| {
             let class = match e.verdict {
                 Verdict::Met => 0,

@@ -296,15 +296,25 @@ impl Registry {
         provincial.or_else(|| candidates().find(|v| v.jurisdiction == Jurisdiction::National))
     }
 
+    /// Whether standard `id` exists (else the error, with the closest known id as a hint).
+    pub fn known(&self, id: &str) -> Result<(), EvalError> {
+        self.ix_of(id).map(|_| ())
+    }
+
+    fn ix_of(&self, id: &str) -> Result<StdIx, EvalError> {
+        self.id_ix
+            .get(id)
+            .copied()
+            .ok_or_else(|| EvalError::UnknownStandard {
+                id: id.to_owned(),
+                hint: closest(id, self.ids.iter().map(String::as_str)).map(str::to_owned),
+            })
+    }
+
     /// The version of standard `id` that judges `unit` in `year`: the unit's province's own
     /// version when there is one, else the national one.
     pub fn resolve(&self, id: &str, unit: &UnitRef, year: i32) -> Result<&Version, EvalError> {
-        let Some(ix) = self.id_ix.get(id) else {
-            return Err(EvalError::UnknownStandard {
-                id: id.to_owned(),
-                hint: closest(id, self.ids.iter().map(String::as_str)).map(str::to_owned),
-            });
-        };
+        let ix = &self.ix_of(id)?;
         if let Some(v) = self.resolve_ix(*ix, unit, year) {
             return Ok(v);
         }
