@@ -242,5 +242,13 @@ browser_test!(boundaries_import_and_the_map, |db, kind| {
         .unwrap();
     let body = browser.body_text().await;
     assert!(body.contains("vụ/1.000 hộ"), "{body}");
+
+    // An unknown standard is refused in Vietnamese, not drawn as a map without data.
+    c.goto(&server.url("/map?scope=84&year=2024&by=status&standard=ntm-xa-19.3"))
+        .await
+        .unwrap();
+    let body = browser.body_text().await;
+    assert!(body.contains("không có tiêu chuẩn «ntm-xa-19.3»"), "{body}");
+    assert!(!body.contains("không có dữ liệu"), "{body}");
     browser.close().await;
 });
