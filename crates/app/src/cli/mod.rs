@@ -67,6 +67,7 @@ pub enum Command {
     Standards(standards::StandardsCmd),
     /// Sinh bộ dữ liệu giả lập toàn quốc có hạt giống (a seeded synthetic national dataset).
     Generate(generate::GenerateArgs),
+    /// Kế hoạch và chỉ tiêu: nạp, liệt kê, xem tiến độ (plans and targets: import, list, progress).
     Plans(plans::PlansCmd),
 }
 
@@ -117,4 +118,37 @@ fn init_tracing() {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// Every command says what it does in Vietnamese first and English in parentheses (the
+    /// `plans` command once showed the help of a flattened option group instead).
+    #[test]
+    fn every_command_is_described_in_vietnamese_then_english() {
+        fn check(cmd: &clap::Command, path: &str, bad: &mut Vec<String>) {
+            for sub in cmd.get_subcommands().filter(|s| s.get_name() != "help") {
+                let path = format!("{path} {}", sub.get_name());
+                let about = sub.get_about().map(|a| a.to_string()).unwrap_or_default();
+                let vi = about.split(" (").next().unwrap_or_default();
+                let vietnamese = vi.chars().any(|c| {
+                    "ạảãàáâậầấẩẫăắằặẳẵđêềếểễệôồốổỗộơờớởỡợưừứửữựìíỉĩịùúủũụỳýỷỹỵèéẻẽẹòóỏõọ"
+                        .contains(c.to_lowercase().next().unwrap_or(c))
+                });
+                if !(about.contains(" (") && about.trim_end().ends_with(')') && vietnamese) {
+                    bad.push(format!("{path}: «{about}»"));
+                }
+                check(sub, &path, bad);
+            }
+        }
+        let mut bad = Vec::new();
+        check(&super::Cli::command(), "binhyen", &mut bad);
+        assert!(
+            bad.is_empty(),
+            "not «tiếng Việt (English)»:\n{}",
+            bad.join("\n")
+        );
+    }
 }

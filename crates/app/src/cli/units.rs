@@ -26,7 +26,7 @@ pub enum UnitsCommand {
         #[arg(long)]
         date: Option<String>,
     },
-    /// Cây đơn vị tại một ngày (the tree on a date); no code: the provinces.
+    /// Cây đơn vị tại một ngày, không có mã thì các tỉnh (the tree on a date; without a code, the provinces).
     Tree {
         code: Option<String>,
         #[arg(long)]
