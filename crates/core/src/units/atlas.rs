@@ -39,6 +39,8 @@ pub struct Atlas {
     by_code: HashMap<String, Vec<(usize, usize)>>,
     search: SearchIndex,
     build_id: u64,
+    /// The first day of the stored map (the earliest unit's start), computed once.
+    horizon: Option<NaiveDate>,
 }
 
 /// A unit reached through lineage: a predecessor at an earlier date or a holder at a later one.
@@ -150,6 +152,7 @@ impl Atlas {
         }
         roots.sort_by_cached_key(code_of);
         let search = SearchIndex::build(&units);
+        let horizon = units.iter().map(|u| u.lifetime().from).min();
         Ok(Atlas {
             units,
             pos,
@@ -162,6 +165,7 @@ impl Atlas {
             by_code,
             search,
             build_id: crate::build_id(),
+            horizon,
         })
     }
 
@@ -205,7 +209,7 @@ impl Atlas {
 
     /// The earliest date the map knows (the start of the oldest version).
     pub fn horizon(&self) -> Option<NaiveDate> {
-        self.units.iter().map(|u| u.lifetime().from).min()
+        self.horizon
     }
 
     /// The unit that carries `code` on `date` (codes are unique per date).
