@@ -23,7 +23,7 @@ use binhyen_core::authz::{self, Capability, Need, Scope};
 use binhyen_core::catalogue::RECOGNITIONS;
 use binhyen_core::diag::{Diagnostic, Location, Message, SourceFile};
 use binhyen_core::plan::{self, Measure, Plan, Status, Target, TargetKind};
-use binhyen_core::standard::{Registry, Verdict};
+use binhyen_core::standard::{Evaluation, Registry, Verdict};
 use binhyen_core::text::format_int;
 use binhyen_core::units::{Atlas, UnitId, UnitKind};
 use binhyen_store::facts;
@@ -550,6 +550,16 @@ pub struct Verdicts {
 }
 
 impl Verdicts {
+    /// Keeps an evaluation of every standard over `province` for `year` that the caller has
+    /// already made (the yearly report), so the targets read it instead of evaluating again.
+    pub fn seed(&mut self, province: UnitId, year: i32, evaluations: &[Evaluation]) {
+        let all = evaluations
+            .iter()
+            .filter_map(|e| Some(((e.unit.id?, e.standard.id.clone()), e.verdict)))
+            .collect();
+        self.by_top.insert((province, year), all);
+    }
+
     /// The computed verdicts of `units` for `standard` and `year`: one scope evaluation per
     /// province the units lie in (on their own map date), unless already made.
     async fn of(

@@ -29,6 +29,8 @@ mod facts_api;
 mod facts_import;
 mod facts_preview;
 #[cfg(test)]
+pub(crate) mod doc_checks;
+#[cfg(test)]
 mod facts_tests;
 mod i18n;
 pub mod map;
@@ -36,6 +38,7 @@ pub mod map;
 mod matrix_tests;
 mod pages;
 pub mod plans;
+pub mod reports;
 pub mod units;
 pub(crate) mod workflow;
 mod workflow_api;
@@ -110,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .merge(facts::routes())
         .merge(map::routes())
         .merge(plans::routes())
+        .merge(reports::routes())
         .merge(assets::routes())
         .layer(middleware::from_fn(csrf::guard))
         .with_state(state)
