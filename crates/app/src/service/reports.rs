@@ -103,7 +103,9 @@ pub async fn yearly(
 ) -> Result<YearlySummary, ServiceError> {
     evaluation::may_view(ctx, actor, atlas, scope, year)?;
     let date = map_date(atlas, Some(scope), year);
-    let scope_version = atlas.version_at(scope, date).ok_or(ServiceError::NotFound)?;
+    let scope_version = atlas
+        .version_at(scope, date)
+        .ok_or(ServiceError::NotFound)?;
     let evaluations =
         evaluation::evaluate_scope(ctx.store, atlas, reg, Some(scope), year, None, false).await?;
     let ids = rows_of(atlas, scope, date);
@@ -327,16 +329,8 @@ pub async fn yearly_report(
             .is_some_and(|s| ctx.units.within(scope, s));
         if inside && p.plan.targets.iter().any(|t| t.year == year) {
             progress.push(
-                plans::progress_with(
-                    ctx,
-                    actor,
-                    atlas,
-                    reg,
-                    p.row.id,
-                    Some(year),
-                    &mut verdicts,
-                )
-                .await?,
+                plans::progress_with(ctx, actor, atlas, reg, p.row.id, Some(year), &mut verdicts)
+                    .await?,
             );
         }
     }

@@ -23,13 +23,13 @@ pub mod auth;
 #[cfg(test)]
 mod auth_tests;
 pub mod csrf;
+#[cfg(test)]
+pub(crate) mod doc_checks;
 pub mod evaluation;
 pub mod facts;
 mod facts_api;
 mod facts_import;
 mod facts_preview;
-#[cfg(test)]
-pub(crate) mod doc_checks;
 #[cfg(test)]
 mod facts_tests;
 mod i18n;

@@ -140,12 +140,13 @@ pub fn summary_workbook(s: &YearlySummary) -> Workbook {
                 ("scope", s.scope_name.clone()),
             ],
         ),
-        vi(
-            "reports.doc.summary_map",
-            &[("date", format_date(s.date))],
-        ),
+        vi("reports.doc.summary_map", &[("date", format_date(s.date))]),
     ];
-    help.extend(s.standards.iter().map(|st| format!("{}: {}", st.id, st.name)));
+    help.extend(
+        s.standards
+            .iter()
+            .map(|st| format!("{}: {}", st.id, st.name)),
+    );
     Workbook {
         mode: Mode::Export,
         sheets: vec![Sheet {
@@ -205,9 +206,7 @@ pub fn plan_workbook(p: &PlanProgress, reg: &Registry) -> Workbook {
                     .map_or_else(|| key.clone(), |v| v.label.get("vi").to_owned()),
             };
             let share = |n: Option<u32>| match n {
-                Some(n) if t.counted > 0 => {
-                    Value::Text(format_percent(n.into(), t.counted.into()))
-                }
+                Some(n) if t.counted > 0 => Value::Text(format_percent(n.into(), t.counted.into())),
                 _ => Value::Empty,
             };
             let note: Vec<String> = out.carried_text.into_iter().chain(out.note).collect();
@@ -260,8 +259,8 @@ pub fn plan_workbook(p: &PlanProgress, reg: &Registry) -> Workbook {
 // The unit evaluation sheet (PDF)
 
 /// The police unit answering for `unit` (itself when a commune, district or province; else
-/// the commune above it) and the one above that, on `date`.
-fn police_of(atlas: &Atlas, unit: UnitId, date: NaiveDate) -> (String, Option<String>) {
+/// the commune above it), the one above that, and the place name of the header, on `date`.
+fn police_of(atlas: &Atlas, unit: UnitId, date: NaiveDate) -> (String, Option<String>, String) {
     let mut cur = Some(unit);
     while let Some(u) = cur {
         if atlas.unit(u).is_some_and(|x| {
@@ -277,13 +276,13 @@ fn police_of(atlas: &Atlas, unit: UnitId, date: NaiveDate) -> (String, Option<St
     let name = |u: UnitId| atlas.version_at(u, date).map(|v| v.name.clone());
     let police = |n: String| vi("workflow.doc.police", &[("of", lower_first(&n))]);
     let Some(own) = cur.and_then(name) else {
-        return (String::new(), None);
+        return (String::new(), None, String::new());
     };
     let parent = cur
         .and_then(|u| atlas.parent_at(u, date))
         .and_then(name)
         .map(police);
-    (police(own), parent)
+    (police(own.clone()), parent, place_of(&own))
 }
 
 /// One rule's explanation: the sentence, the facts used (who entered them), what is missing,
@@ -318,12 +317,13 @@ fn rule_explanation(r: &binhyen_core::standard::RuleResult) -> String {
             })
             .collect();
         if !facts.is_empty() {
-            parts.push(vi(
-                "reports.doc.sheet.facts",
-                &[("list", facts.join("; "))],
-            ));
+            parts.push(vi("reports.doc.sheet.facts", &[("list", facts.join("; "))]));
         }
-        let missing: Vec<String> = t.missing.iter().map(|m| m.text.get("vi").to_owned()).collect();
+        let missing: Vec<String> = t
+            .missing
+            .iter()
+            .map(|m| m.text.get("vi").to_owned())
+            .collect();
         if !missing.is_empty() {
             parts.push(vi(
                 "reports.doc.sheet.missing",
@@ -350,7 +350,7 @@ fn rule_explanation(r: &binhyen_core::standard::RuleResult) -> String {
 pub fn evaluation_sheet(e: &Evaluation, atlas: &Atlas, today: NaiveDate) -> EvaluationSheet {
     let unit = e.unit.id.unwrap_or_default();
     let date = map_date(atlas, Some(unit), e.year);
-    let (issuer, parent_body) = police_of(atlas, unit, date);
+    let (issuer, parent_body, place) = police_of(atlas, unit, date);
     let purpose = e.standard.purpose;
     let standard = e.standard.name.get("vi").to_owned();
     let parent = atlas
@@ -372,7 +372,7 @@ pub fn evaluation_sheet(e: &Evaluation, atlas: &Atlas, today: NaiveDate) -> Eval
     EvaluationSheet {
         header: Header {
             parent_body,
-            place: place_of(issuer.trim_start_matches("Công an ")),
+            place,
             issuing_body: issuer,
             number: None,
             date: Some(today),
@@ -466,7 +466,7 @@ fn table(columns: Vec<PdfColumn>, rows: Vec<Row>) -> Block {
 }
 
 fn col(key: &str, width: f32, align: Align) -> PdfColumn {
-    PdfColumn::new(vi(key, &[]), width, align)
+    PdfColumn::new(upper_first(&vi(key, &[])), width, align)
 }
 
 /// Section I: verdicts counted by standard.
@@ -695,10 +695,7 @@ pub fn yearly_document(f: &YearlyFigures, atlas: &Atlas, today: NaiveDate) -> Ye
             place: place_of(&province),
             date: Some(today),
         },
-        title: vi(
-            "reports.doc.report.title",
-            &[("year", s.year.to_string())],
-        ),
+        title: vi("reports.doc.report.title", &[("year", s.year.to_string())]),
         intro: vec![vi(
             "reports.doc.report.intro",
             &[
@@ -737,7 +734,11 @@ pub struct ScopeQuery {
 }
 
 /// The scope and year of a request.
-fn scope_year(state: &AppState, user: &CurrentUser, q: &ScopeQuery) -> Result<(UnitId, i32), ServiceError> {
+fn scope_year(
+    state: &AppState,
+    user: &CurrentUser,
+    q: &ScopeQuery,
+) -> Result<(UnitId, i32), ServiceError> {
     let mq = MapQuery {
         scope: q.scope.clone(),
         year: q.year.clone(),
@@ -747,7 +748,10 @@ fn scope_year(state: &AppState, user: &CurrentUser, q: &ScopeQuery) -> Result<(U
 }
 
 /// What is downloaded: the bytes or the error page.
-fn send(made: Result<(Vec<u8>, &'static str, String), ServiceError>, user: &CurrentUser) -> Response {
+fn send(
+    made: Result<(Vec<u8>, &'static str, String), ServiceError>,
+    user: &CurrentUser,
+) -> Response {
     match made {
         Ok((bytes, mime, name)) => download(bytes, mime, &name),
         Err(e) => user.fail(e).into_response(),
@@ -768,7 +772,11 @@ async fn yearly_xlsx(
         let (atlas, reg) = (state.atlas.get(), state.registry.get());
         let s = reports::yearly(&state.ctx(), &user.actor, &atlas, &reg, scope, year).await?;
         let bytes = write_xlsx(&summary_workbook(&s))?;
-        Ok((bytes, XLSX, format!("tong-hop-{}-{year}.xlsx", s.scope_code)))
+        Ok::<_, ServiceError>((
+            bytes,
+            XLSX,
+            format!("tong-hop-{}-{year}.xlsx", s.scope_code),
+        ))
     }
     .await;
     send(made, &user)
@@ -786,7 +794,7 @@ async fn yearly_pdf(
         let f = reports::yearly_report(&ctx, &user.actor, &atlas, &reg, scope, year).await?;
         let doc = yearly_document(&f, &atlas, ctx.today()).document();
         let name = format!("bao-cao-{}-{year}.pdf", f.summary.scope_code);
-        Ok((render(doc).await?, "application/pdf", name))
+        Ok::<_, ServiceError>((render(doc).await?, "application/pdf", name))
     }
     .await;
     send(made, &user)
@@ -801,7 +809,7 @@ async fn plan_xlsx(
         let (atlas, reg) = (state.atlas.get(), state.registry.get());
         let p = plans::progress(&state.ctx(), &user.actor, &atlas, &reg, id, None).await?;
         let bytes = write_xlsx(&plan_workbook(&p, &reg))?;
-        Ok((bytes, XLSX, format!("tien-do-ke-hoach-{id}.xlsx")))
+        Ok::<_, ServiceError>((bytes, XLSX, format!("tien-do-ke-hoach-{id}.xlsx")))
     }
     .await;
     send(made, &user)
@@ -839,15 +847,18 @@ async fn sheet_pdf(
             &reg,
             id,
             year,
-            Some(&standard),
+            Some(standard.as_str()),
             true,
         )
         .await
         .map_err(|e| evaluation_error(e, &standard))?;
         let e = list.first().ok_or(ServiceError::NotFound)?;
         let doc = evaluation_sheet(e, &atlas, ctx.today()).document();
-        let name = format!("phieu-danh-gia-{}-{year}-{}.pdf", e.unit.code, e.standard.id);
-        Ok((render(doc).await?, "application/pdf", name))
+        let name = format!(
+            "phieu-danh-gia-{}-{year}-{}.pdf",
+            e.unit.code, e.standard.id
+        );
+        Ok::<_, ServiceError>((render(doc).await?, "application/pdf", name))
     }
     .await;
     send(made, &user)
@@ -874,7 +885,11 @@ pub struct ReportsPage {
 /// The classification lists offered on the page (the standards the review handles).
 const LISTED_STANDARDS: [&str; 2] = ["antt-xa", "ntm-xa-19.2"];
 
-async fn page(State(state): State<AppState>, user: CurrentUser, Query(q): Query<ScopeQuery>) -> Response {
+async fn page(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(q): Query<ScopeQuery>,
+) -> Response {
     let tr = Tr { lang: user.lang };
     let ctx = state.ctx();
     let atlas = state.atlas.get();

@@ -8,10 +8,10 @@ use binhyen_store::workflow::{By, DecisionRow, DossierRow};
 use chrono::{NaiveDate, TimeZone, Utc};
 
 use super::*;
-use crate::web::doc_checks::{flat, pdf_text, soffice_csv};
 use crate::directory::UnitDirectory;
 use crate::service::fixture::{self, AN_TRUONG, HOA_AN, TRA_VINH};
 use crate::service::workflow::Dossier;
+use crate::web::doc_checks::{flat, pdf_text, soffice_csv};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
