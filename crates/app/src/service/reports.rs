@@ -33,6 +33,16 @@ pub struct StandardRef {
     pub purpose: Purpose,
 }
 
+impl StandardRef {
+    fn of(e: &Evaluation) -> StandardRef {
+        StandardRef {
+            id: e.standard.id.clone(),
+            name: e.standard.name.get("vi").to_owned(),
+            purpose: e.standard.purpose,
+        }
+    }
+}
+
 /// The dossier of a unit for one standard.
 #[derive(Clone, Debug)]
 pub struct Standing {
@@ -118,11 +128,7 @@ pub async fn yearly(
             continue;
         };
         if !standards.iter().any(|s| s.id == e.standard.id) {
-            standards.push(StandardRef {
-                id: e.standard.id.clone(),
-                name: e.standard.name.get("vi").to_owned(),
-                purpose: e.standard.purpose,
-            });
+            standards.push(StandardRef::of(e));
         }
         verdicts
             .entry(u)
@@ -225,14 +231,7 @@ impl YearlySummary {
             let i = match out.iter().position(|(s, _)| s.id == e.standard.id) {
                 Some(i) => i,
                 None => {
-                    out.push((
-                        StandardRef {
-                            id: e.standard.id.clone(),
-                            name: e.standard.name.get("vi").to_owned(),
-                            purpose: e.standard.purpose,
-                        },
-                        Tally::default(),
-                    ));
+                    out.push((StandardRef::of(e), Tally::default()));
                     out.len() - 1
                 }
             };

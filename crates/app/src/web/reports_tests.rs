@@ -10,7 +10,6 @@ use binhyen_core::authz::Scope;
 use binhyen_core::catalogue::FormGroup;
 use binhyen_core::diag::SourceFile;
 use binhyen_core::standard::Registry;
-use binhyen_core::workflow::{Action, Proposal};
 use binhyen_report::xlsx::{Limits, Value, read_xlsx_table};
 use binhyen_store::db_test;
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -20,7 +19,7 @@ use tower::ServiceExt;
 use super::*;
 use crate::clock::Clock;
 use crate::service::fixture::{self, AN_TRUONG, HOA_AN, TRA_VINH};
-use crate::service::workflow::{self as wfs, Law, NewDecision};
+use crate::service::workflow::{self as wfs, Law};
 use crate::service::{Actor, Ctx, facts};
 use crate::web::doc_checks::{flat, pdf_text, soffice_csv};
 use crate::web::router;
@@ -183,33 +182,14 @@ async fn tra_vinh_2024(store: &binhyen_store::Store) -> Setup {
         json!({ "security_events": [{ "date": "2024-05-10", "category": "e" }] }),
     )
     .await;
-    let none = std::collections::BTreeMap::new;
-    wfs::act(&ctx, &xa, law, dossier.id, None, Action::Submit, none())
-        .await
-        .unwrap();
-    let forward = |p| Action::Forward { proposal: p };
-    wfs::act(&ctx, &huyen, law, dossier.id, None, forward(None), none())
-        .await
-        .unwrap();
-    let propose = forward(Some(Proposal::Recognise));
-    wfs::act(&ctx, &pv05, law, dossier.id, None, propose, none())
-        .await
-        .unwrap();
-    wfs::issue_decision(
+    fixture::recognise(
         &ctx,
-        &ct,
-        &reg,
-        NewDecision {
-            number: "15/QĐ-UBND".into(),
-            signed_on: day(2025, 2, 10),
-            signer: "Nguyễn Văn Ấn".into(),
-            legal_basis: "Thông tư số 124/2021/TT-BCA".into(),
-            dossiers: vec![dossier.id],
-            revokes: None,
-        },
+        law,
+        [&xa, &huyen, &pv05, &ct],
+        dossier.id,
+        "15/QĐ-UBND",
     )
-    .await
-    .unwrap();
+    .await;
     let plan = plans::import(
         &ctx,
         &Actor::console(),
@@ -457,7 +437,7 @@ db_test!(the_evaluation_sheet_pdf_explains_every_rule, |store| {
         "PHIẾU ĐÁNH GIÁ",
         "Xã An Trường (mã 84201), thuộc Huyện Càng Long",
         "Có 1 vụ việc thuộc các điểm a–g trên địa bàn xã",
-        "Tội phạm về trật tự xã hội",
+        "Số vụ phạm tội về trật tự xã hội (Xã An Trường, năm 2024) = 3",
         "Chưa đủ dữ liệu",
         // provisional rules are marked and the mark explained
         "5.2c (*)",
