@@ -55,7 +55,6 @@ pub struct Standing {
 #[derive(Clone, Debug)]
 pub struct SummaryRow {
     pub unit: UnitId,
-    pub kind: UnitKind,
     pub code: String,
     pub name: String,
     /// "Xã", "Phường", "Huyện"… as on the map.
@@ -176,11 +175,9 @@ pub async fn yearly(
     let rows = ids
         .iter()
         .filter_map(|&u| {
-            let unit = atlas.unit(u)?;
             let v = atlas.version_at(u, date)?;
             Some(SummaryRow {
                 unit: u,
-                kind: unit.kind,
                 code: v.code.clone(),
                 name: v.name.clone(),
                 unit_type: v.unit_type.clone(),

@@ -8,10 +8,21 @@ use unicode_normalization::UnicodeNormalization;
 
 /// The text of a PDF, NFC-normalised.
 pub fn pdf_text(bytes: &[u8]) -> String {
+    pdftotext(bytes, &[])
+}
+
+/// The text of a PDF with its physical layout kept (`pdftotext -layout`): a table row stays on
+/// one line, so `flat` turns it into its cells separated by spaces.
+pub fn pdf_layout_text(bytes: &[u8]) -> String {
+    pdftotext(bytes, &["-layout"])
+}
+
+fn pdftotext(bytes: &[u8], options: &[&str]) -> String {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("doc.pdf");
     std::fs::write(&path, bytes).unwrap();
     let out = Command::new("pdftotext")
+        .args(options)
         .arg(&path)
         .arg("-")
         .output()

@@ -21,7 +21,7 @@ use crate::clock::Clock;
 use crate::service::fixture::{self, AN_TRUONG, HOA_AN, TRA_VINH};
 use crate::service::workflow::{self as wfs, Law};
 use crate::service::{Actor, Ctx, facts};
-use crate::web::doc_checks::{flat, pdf_text, soffice_csv};
+use crate::web::doc_checks::{flat, pdf_layout_text, pdf_text, soffice_csv};
 use crate::web::router;
 
 const PASSWORD: &str = "mật khẩu thử nghiệm";
@@ -139,12 +139,12 @@ async fn tra_vinh_2024(store: &binhyen_store::Store) -> Setup {
     )
     .await
     .unwrap();
-    let (xa, _) = session(&state, "xa", "commune_police", "84201").await;
-    let (xa2, _) = session(&state, "xa2", "commune_police", "84301").await;
-    let (huyen, _) = session(&state, "huyen", "district_police", "842").await;
-    let (pv05, pv05_session) = session(&state, "pv05", "pv05", "84").await;
-    let (ct, _) = session(&state, "ct", "decider", "84").await;
-    let (_, outside) = session(&state, "ngoai", "viewer", "86").await;
+    let (xa, _) = session(&state, "congan.xa", "commune_police", "84201").await;
+    let (xa2, _) = session(&state, "congan.xa2", "commune_police", "84301").await;
+    let (huyen, _) = session(&state, "congan.huyen", "district_police", "842").await;
+    let (pv05, pv05_session) = session(&state, "can.bo.pv05", "pv05", "84").await;
+    let (ct, _) = session(&state, "chu.tich", "decider", "84").await;
+    let (_, outside) = session(&state, "nguoi.ngoai", "viewer", "86").await;
 
     let dossier = wfs::register(&ctx, &xa, &reg, AN_TRUONG, 2024, "antt-xa")
         .await
@@ -275,7 +275,7 @@ db_test!(the_yearly_summary_xlsx_has_one_row_per_unit, |store| {
     );
     assert_eq!(
         an_truong.values[col("antt-xa: hồ sơ")],
-        Value::Text("Đã công nhận".into())
+        Value::Text("được công nhận".into())
     );
     assert_eq!(
         an_truong.values[col("antt-xa: công nhận")],
@@ -322,7 +322,8 @@ db_test!(the_yearly_report_pdf_keeps_every_diacritic, |store| {
     let (status, mime, bytes) = get(state, "/reports/yearly.pdf?scope=84&year=2024", inside).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
     assert_eq!(mime, "application/pdf");
-    let text = flat(&pdf_text(&bytes));
+    // Table rows read line by line.
+    let text = flat(&pdf_layout_text(&bytes));
     for want in [
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
         "Độc lập - Tự do - Hạnh phúc",
@@ -336,11 +337,13 @@ db_test!(the_yearly_report_pdf_keeps_every_diacritic, |store| {
         // (pdftotext's no-break space is white space to `flat`)
         "1/2 (50 %)",
         // crimes: Càng Long 1 → 3
-        "Huyện Càng Long 1 3 +2",
+        "Huyện Càng Long 1 3 +2 dao động ngẫu nhiên",
         "Toàn địa bàn 3 5 +2",
+        "Tỷ lệ đạt",
         // the unit not meeting and why
         "IV. ĐƠN VỊ CHƯA ĐẠT VÀ NGUYÊN NHÂN",
         "Xã An Trường antt-xa 5.2b",
+        "Huyện Càng Long ntm-huyen-nc-9.1",
         "Không để xảy ra vụ việc tại khoản 3 Điều 4",
         "GIÁM ĐỐC",
     ] {
@@ -447,7 +450,7 @@ db_test!(the_evaluation_sheet_pdf_explains_every_rule, |store| {
         assert!(text.contains(want), "«{want}» missing from: {text}");
     }
     // The facts used, with who entered them.
-    assert!(text.contains("nhập bởi Cán bộ xa"), "{text}");
+    assert!(text.contains("nhập bởi Cán bộ congan.xa"), "{text}");
 
     // The unit page links the sheet beside the verdict.
     let (_, _, html) = get(state, &format!("/units/{AN_TRUONG}?year=2024"), inside).await;
@@ -475,10 +478,10 @@ db_test!(the_reports_page_lists_the_downloads, |store| {
     let html = String::from_utf8_lossy(&html);
     for want in [
         "Văn bản và báo cáo — Tỉnh Trà Vinh, năm 2024",
-        "/reports/yearly.xlsx?scope=84&amp;year=2024",
-        "/reports/yearly.pdf?scope=84&amp;year=2024",
-        "/classification/export.pdf?province=84&amp;year=2024&amp;standard=antt-xa",
-        "/movement/export.xlsx?scope=84&amp;year=2024",
+        "/reports/yearly.xlsx?scope=84&#38;year=2024",
+        "/reports/yearly.pdf?scope=84&#38;year=2024",
+        "/classification/export.pdf?province=84&#38;year=2024&#38;standard=antt-xa",
+        "/movement/export.xlsx?scope=84&#38;year=2024",
         "href=\"/reports\"",
     ] {
         assert!(html.contains(want), "«{want}» missing from: {html}");
