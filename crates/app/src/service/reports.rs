@@ -268,7 +268,7 @@ impl YearlySummary {
                 units,
             })
             .collect();
-        out.sort_by(|a, b| b.units.cmp(&a.units));
+        out.sort_by_key(|r| std::cmp::Reverse(r.units));
         out.truncate(limit);
         out
     }
