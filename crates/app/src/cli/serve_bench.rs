@@ -3,7 +3,8 @@
 //! `--requests` GETs in turn (one connection per request) to the national and the province
 //! dashboards, the province map and the classification list, signed in as two bench viewers
 //! (the country; Tỉnh Vĩnh Long). Then the PDF classification list of the commune-richest
-//! province of the year (evaluation + layout). Prints p50/p95/p99 and requests per second.
+//! province of the year (evaluation + layout), and the yearly report PDF and summary xlsx of
+//! `--province`. Prints p50/p95/p99 and requests per second.
 //!
 //! Run it on the synthetic national dataset (`binhyen generate`); accounts `bench.toanquoc`
 //! and `bench.vinhlong` are created when missing.
@@ -185,7 +186,54 @@ pub async fn run(g: &GlobalOpts, b: ServeBench) -> anyhow::Result<()> {
             times.len() as f64 / wall.as_secs_f64()
         );
     }
-    pdf_list(&state, y).await
+    pdf_list(&state, y).await?;
+    pdf_yearly(&state, p, y).await
+}
+
+/// The province's yearly report (`/reports/yearly.pdf`) and summary by unit
+/// (`/reports/yearly.xlsx`) of `--province`: the figures (one scope evaluation, the plans, the
+/// crime table), then the Decree 30 layout and the workbook.
+async fn pdf_yearly(state: &web::AppState, code: &str, year: i32) -> anyhow::Result<()> {
+    let atlas = state.atlas.get();
+    let reg = state.registry.get();
+    let province = atlas
+        .find_code(code, map_date(&atlas, None, year))
+        .ok_or_else(|| anyhow::anyhow!("no unit {code} on the map of {year}"))?;
+    let ctx = state.ctx();
+    let t = Instant::now();
+    let figures = crate::service::reports::yearly_report(
+        &ctx,
+        &Actor::console(),
+        &atlas,
+        &reg,
+        province,
+        year,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e.message("en")))?;
+    let computed = t.elapsed();
+    let t2 = Instant::now();
+    let doc = web::reports::yearly_document(&figures, &atlas, ctx.today()).document();
+    let pdf =
+        tokio::task::spawn_blocking(move || web::workflow_export::engine().render(&doc)).await??;
+    let rendered = t2.elapsed();
+    let t3 = Instant::now();
+    let xlsx = binhyen_report::xlsx::write(&web::reports::summary_workbook(&figures.summary))?;
+    let written = t3.elapsed();
+    println!(
+        "PDF yearly report of {} ({} districts and communes, {} evaluations, {} plans, {year}): figures {} ms + layout {} ms = {} ms, {} bytes; summary xlsx {} ms, {} bytes",
+        figures.summary.scope_name,
+        figures.summary.rows.len(),
+        figures.summary.evaluations.len(),
+        figures.plans.len(),
+        ms(computed),
+        ms(rendered),
+        ms(t.elapsed()),
+        pdf.bytes.len(),
+        ms(written),
+        xlsx.len()
+    );
+    Ok(())
 }
 
 /// The PDF classification list of the province with the most communes on the year's map:

@@ -172,3 +172,48 @@ pub async fn account(
         grants: a.grants.iter().map(|g| g.grant).collect(),
     }
 }
+
+/// Takes dossier `id` (its facts entered) from submission to a recognition decision signed on
+/// 10/02/2025: submitted by the commune police, forwarded by the district police, proposed by
+/// PV05, decided by the chairman (`by` in that order). Decision number `number`.
+pub async fn recognise(
+    ctx: &crate::service::Ctx<'_>,
+    law: crate::service::workflow::Law<'_>,
+    by: [&crate::service::Actor; 4],
+    id: i64,
+    number: &str,
+) -> binhyen_store::workflow::DecisionRow {
+    use crate::service::workflow as wf;
+    use binhyen_core::workflow::{Action, Proposal};
+    let [commune, district, pv05, decider] = by;
+    let steps = [
+        (commune, Action::Submit),
+        (district, Action::Forward { proposal: None }),
+        (
+            pv05,
+            Action::Forward {
+                proposal: Some(Proposal::Recognise),
+            },
+        ),
+    ];
+    for (actor, action) in steps {
+        wf::act(ctx, actor, law, id, None, action, Default::default())
+            .await
+            .unwrap();
+    }
+    wf::issue_decision(
+        ctx,
+        decider,
+        law.registry,
+        wf::NewDecision {
+            number: number.into(),
+            signed_on: d(2025, 2, 10),
+            signer: "Nguyễn Văn Ấn".into(),
+            legal_basis: "Thông tư số 124/2021/TT-BCA".into(),
+            dossiers: vec![id],
+            revokes: None,
+        },
+    )
+    .await
+    .unwrap()
+}

@@ -23,6 +23,7 @@ pub mod password;
 pub mod plans;
 #[cfg(test)]
 mod plans_tests;
+pub mod reports;
 pub mod sessions;
 pub mod users;
 pub mod workflow;

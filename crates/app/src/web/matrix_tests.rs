@@ -21,7 +21,7 @@ use axum::http::{Request, header};
 use binhyen_core::authz::Scope;
 use binhyen_core::catalogue::FormGroup;
 use binhyen_core::standard::Registry;
-use binhyen_core::workflow::{Action, Proposal};
+use binhyen_core::workflow::Action;
 use binhyen_store::db_test;
 use chrono::{NaiveDate, TimeZone, Utc};
 use tower::ServiceExt;
@@ -29,7 +29,7 @@ use tower::ServiceExt;
 use super::{AppState, router};
 use crate::clock::Clock;
 use crate::service::fixture::{self, AN_TRUONG};
-use crate::service::workflow::{self as wf, Law, NewDecision};
+use crate::service::workflow::{self as wf, Law};
 use crate::service::{Actor, facts};
 
 const PASSWORD: &str = "mật khẩu thử nghiệm";
@@ -119,6 +119,12 @@ const TABLE: &[Case] = &[
     Case { method: "GET", path: "/api/v1/dashboard/crime?scope={unit}&year=2024", body: "", inside: [200, 403, 200, 200, 200, 200, 200, 200], outside: all(403) },
     Case { method: "GET", path: "/api/v1/dashboard?scope={unit}&year=2024", body: "", inside: [200, 403, 200, 200, 200, 200, 200, 200], outside: all(403) },
     Case { method: "GET", path: "/map", body: "", inside: all(200), outside: all(200) },
+    // Documents of a scope and year (the commune's own scope; the page defaults to the user's unit).
+    Case { method: "GET", path: "/reports", body: "", inside: all(200), outside: all(200) },
+    Case { method: "GET", path: "/reports/yearly.xlsx?scope=84201&year=2024", body: "", inside: [200, 403, 200, 200, 200, 200, 200, 200], outside: all(403) },
+    Case { method: "GET", path: "/reports/yearly.pdf?scope=84201&year=2024", body: "", inside: [200, 403, 200, 200, 200, 200, 200, 200], outside: all(403) },
+    Case { method: "GET", path: "/plans/{id}/export.xlsx", body: "", inside: all(404), outside: all(404) },
+    Case { method: "GET", path: "/units/{unit}/evaluations/{year}/pdf?standard=antt-xa", body: "", inside: [200, 403, 200, 200, 200, 200, 200, 200], outside: all(403) },
     // Verdicts and standards.
     Case { method: "GET", path: "/api/v1/units/{unit}/evaluations", body: "", inside: [200, 403, 200, 200, 200, 200, 200, 200], outside: all(403) },
     Case { method: "GET", path: "/api/v1/standards", body: "", inside: all(200), outside: all(200) },
@@ -320,46 +326,28 @@ db_test!(the_authorization_matrix_holds, |store| {
         source: "test".into(),
     };
     facts::save(&ctx, &reg, xa, &save).await.unwrap();
-    let none = BTreeMap::new;
-    wf::act(&ctx, xa, law, recognised.id, None, Action::Submit, none())
-        .await
-        .unwrap();
-    let forward = |p| Action::Forward { proposal: p };
-    wf::act(&ctx, huyen, law, recognised.id, None, forward(None), none())
+    let decision = fixture::recognise(
+        &ctx,
+        law,
+        [xa, huyen, pv05, ct],
+        recognised.id,
+        "15/QĐ-UBND",
+    )
+    .await;
+    let review = wf::register(&ctx, xa, &reg, AN_TRUONG, 2024, "antt-xa")
         .await
         .unwrap();
     wf::act(
         &ctx,
-        pv05,
+        xa,
         law,
-        recognised.id,
+        review.id,
         None,
-        forward(Some(Proposal::Recognise)),
-        none(),
+        Action::Submit,
+        BTreeMap::new(),
     )
     .await
     .unwrap();
-    let decision = wf::issue_decision(
-        &ctx,
-        ct,
-        &reg,
-        NewDecision {
-            number: "15/QĐ-UBND".into(),
-            signed_on: NaiveDate::from_ymd_opt(2025, 2, 10).unwrap(),
-            signer: "Nguyễn Văn A".into(),
-            legal_basis: "Thông tư số 124/2021/TT-BCA".into(),
-            dossiers: vec![recognised.id],
-            revokes: None,
-        },
-    )
-    .await
-    .unwrap();
-    let review = wf::register(&ctx, xa, &reg, AN_TRUONG, 2024, "antt-xa")
-        .await
-        .unwrap();
-    wf::act(&ctx, xa, law, review.id, None, Action::Submit, none())
-        .await
-        .unwrap();
     // A user the province's administrator manages (not one of the accounts above: revoking its
     // sessions must not sign a matrix account out).
     let managed = account(&state, "quan_ly", "viewer", "84")

@@ -26,6 +26,8 @@ pub mod csrf;
 pub mod dashboard;
 #[cfg(test)]
 mod dashboard_tests;
+#[cfg(test)]
+pub(crate) mod doc_checks;
 pub mod evaluation;
 pub mod facts;
 mod facts_api;
@@ -39,6 +41,7 @@ pub mod map;
 mod matrix_tests;
 mod pages;
 pub mod plans;
+pub mod reports;
 pub mod units;
 pub(crate) mod workflow;
 mod workflow_api;
@@ -113,6 +116,7 @@ pub fn router(state: AppState) -> Router {
         .merge(facts::routes())
         .merge(map::routes())
         .merge(plans::routes())
+        .merge(reports::routes())
         .merge(assets::routes())
         .layer(middleware::from_fn(csrf::guard))
         .with_state(state)

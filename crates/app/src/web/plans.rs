@@ -78,7 +78,7 @@ pub struct TargetOut {
 }
 
 impl TargetOut {
-    fn new(t: &TargetProgress, lang: &str) -> TargetOut {
+    pub(crate) fn new(t: &TargetProgress, lang: &str) -> TargetOut {
         use binhyen_core::plan::Measure;
         let (standard, indicator) = match &t.target.measure {
             Measure::Standard(s) => (Some(s.clone()), None),

@@ -42,12 +42,12 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A fixed word of the official documents, in Vietnamese.
-fn vi(key: &str, args: &[(&str, String)]) -> String {
+pub(crate) fn vi(key: &str, args: &[(&str, String)]) -> String {
     binhyen_core::diag::tr("vi", key, args)
 }
 
 /// "Tỉnh Trà Vinh" → "tỉnh Trà Vinh" (inside a sentence).
-fn lower_first(s: &str) -> String {
+pub(crate) fn lower_first(s: &str) -> String {
     let mut c = s.chars();
     match c.next() {
         Some(f) => f.to_lowercase().chain(c).collect(),
@@ -56,7 +56,7 @@ fn lower_first(s: &str) -> String {
 }
 
 /// "Tỉnh Trà Vinh" → "Trà Vinh" (the place name of the header).
-fn place_of(name: &str) -> String {
+pub(crate) fn place_of(name: &str) -> String {
     for prefix in [
         "Thành phố ",
         "Tỉnh ",
@@ -81,7 +81,7 @@ pub(crate) fn standard_name(reg: &Registry, id: &str, locale: &str) -> String {
 }
 
 /// The parent unit of `unit` on the day that stands for `year` (a district before 2025).
-fn parent_name(atlas: &Atlas, unit: UnitId, year: i32) -> String {
+pub(crate) fn parent_name(atlas: &Atlas, unit: UnitId, year: i32) -> String {
     let on = crate::service::evaluation::map_date(atlas, Some(unit), year);
     atlas
         .parent_at(unit, on)
@@ -98,15 +98,22 @@ fn proposal_text(p: Option<Proposal>) -> String {
     }
 }
 
-fn decided_text(l: &ListLine) -> String {
-    match (&l.decision, l.dossier.state) {
-        (Some(d), _) => vi(
-            &format!("workflow.doc.decided_{}", d.kind),
-            &[
-                ("number", d.number.clone()),
-                ("date", format_date(d.signed_on)),
-            ],
-        ),
+/// "Công nhận theo Quyết định số 15/QĐ-UBND ngày 20/01/2025" (or its revocation).
+pub(crate) fn decision_text(d: &DecisionRow) -> String {
+    vi(
+        &format!("workflow.doc.decided_{}", d.kind),
+        &[
+            ("number", d.number.clone()),
+            ("date", format_date(d.signed_on)),
+        ],
+    )
+}
+
+/// The decision of a dossier as a document shows it: the decision naming it, else the
+/// state when it ended without one.
+pub(crate) fn decided_text(decision: Option<&DecisionRow>, state: DossierState) -> String {
+    match (decision, state) {
+        (Some(d), _) => decision_text(d),
         (None, s @ (DossierState::NotRecognised | DossierState::Revoked)) => {
             svc::state_label(s, "vi")
         }
@@ -144,7 +151,7 @@ fn line_texts(l: &ListLine) -> [String; 4] {
         computed,
         proposal_text(l.proposal),
         notes.join("; "),
-        decided_text(l),
+        decided_text(l.decision.as_ref(), l.dossier.state),
     ]
 }
 
@@ -417,7 +424,7 @@ pub fn engine() -> &'static PdfEngine {
 }
 
 /// Renders a document off the async threads.
-async fn render(doc: binhyen_report::pdf::Document) -> Result<Vec<u8>, ServiceError> {
+pub(crate) async fn render(doc: binhyen_report::pdf::Document) -> Result<Vec<u8>, ServiceError> {
     tokio::task::spawn_blocking(move || engine().render(&doc))
         .await
         .map_err(|e| ServiceError::Internal(e.to_string()))?
@@ -425,7 +432,11 @@ async fn render(doc: binhyen_report::pdf::Document) -> Result<Vec<u8>, ServiceEr
         .map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
-fn download(bytes: Vec<u8>, mime: &'static str, name: &str) -> Response {
+/// The media type of an xlsx workbook.
+pub(crate) const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file to download.
+pub(crate) fn download(bytes: Vec<u8>, mime: &'static str, name: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, mime.to_owned()),
@@ -488,10 +499,7 @@ async fn list_export(state: AppState, user: CurrentUser, q: ListQuery, pdf: bool
         render(doc).await.map(|b| (b, "application/pdf", "pdf"))
     } else {
         xlsx::write(&classification_workbook(&of, &lines, &atlas))
-            .map(|b| {
-                let mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-                (b, mime, "xlsx")
-            })
+            .map(|b| (b, XLSX, "xlsx"))
             .map_err(|e| ServiceError::Internal(e.to_string()))
     };
     match made {

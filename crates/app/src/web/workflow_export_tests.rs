@@ -2,18 +2,16 @@
 //! read back through poppler's `pdftotext`; the xlsx reads back with the report crate's reader
 //! and opens in LibreOffice.
 
-use std::process::Command;
-
 use binhyen_core::workflow::{self as wf, State};
 use binhyen_report::xlsx::{Limits, read_xlsx_table};
 use binhyen_store::workflow::{By, DecisionRow, DossierRow};
 use chrono::{NaiveDate, TimeZone, Utc};
-use unicode_normalization::UnicodeNormalization;
 
 use super::*;
 use crate::directory::UnitDirectory;
 use crate::service::fixture::{self, AN_TRUONG, HOA_AN, TRA_VINH};
 use crate::service::workflow::Dossier;
+use crate::web::doc_checks::{flat, pdf_text, soffice_csv};
 
 fn day(y: i32, m: u32, d: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, d).unwrap()
@@ -70,25 +68,6 @@ fn decision() -> DecisionRow {
         },
         units: vec![(AN_TRUONG, 1), (HOA_AN, 2)],
     }
-}
-
-/// The text of a PDF, NFC-normalised.
-fn pdf_text(bytes: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("doc.pdf");
-    std::fs::write(&path, bytes).unwrap();
-    let out = Command::new("pdftotext")
-        .arg(&path)
-        .arg("-")
-        .output()
-        .expect("pdftotext must be installed (poppler-utils)");
-    assert!(out.status.success());
-    String::from_utf8_lossy(&out.stdout).nfc().collect()
-}
-
-/// Lines joined by spaces (pdftotext breaks long lines).
-fn flat(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[test]
@@ -168,31 +147,7 @@ fn the_classification_list_pdf_and_xlsx_keep_the_units_names() {
     assert_eq!(rows[0].values[5], Value::Text("Đề nghị công nhận".into()));
 
     // LibreOffice opens it (first sheet to CSV).
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("danh-sach.xlsx");
-    std::fs::write(&file, &bytes).unwrap();
-    let profile = format!(
-        "-env:UserInstallation=file://{}",
-        tmp.path().join("profile").display()
-    );
-    let out = Command::new("soffice")
-        .args([
-            profile.as_str(),
-            "--headless",
-            "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76",
-            "--outdir",
-        ])
-        .arg(tmp.path())
-        .arg(&file)
-        .output()
-        .expect("LibreOffice (soffice) must be installed: libreoffice-calc-nogui");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let csv = std::fs::read_to_string(tmp.path().join("danh-sach.csv")).expect("a CSV");
+    let csv = soffice_csv(&bytes);
     assert!(csv.starts_with("STT,Mã đơn vị,Đơn vị,Trực thuộc"), "{csv}");
     assert!(
         csv.contains("1,84201,Xã An Trường,Huyện Càng Long"),
