@@ -102,7 +102,7 @@ fn evaluation_error(e: EvaluationError) -> ServiceError {
 
 /// The scope (a unit code on the year's map; by default the user's first unit) and the year
 /// (by default last year: this year's facts are still being entered).
-fn resolve(
+pub(crate) fn resolve(
     atlas: &Atlas,
     ctx: &Ctx<'_>,
     actor: &Actor,

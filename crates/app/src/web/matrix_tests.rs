@@ -118,6 +118,9 @@ const TABLE: &[Case] = &[
     Case { method: "GET", path: "/api/v1/plans/{id}/progress", body: "", inside: all(404), outside: all(404) },
     Case { method: "GET", path: "/api/v1/dashboard/crime?scope={unit}&year=2024", body: "", inside: [200, 403, 200, 200, 200, 200, 200, 200], outside: all(403) },
     Case { method: "GET", path: "/map", body: "", inside: all(200), outside: all(200) },
+    Case { method: "GET", path: "/movement?scope=84201&year=2024", body: "", inside: [200, 403, 200, 200, 200, 200, 200, 200], outside: all(403) },
+    Case { method: "GET", path: "/movement/export.xlsx?scope=84201&year=2024", body: "", inside: [200, 403, 200, 200, 200, 200, 200, 200], outside: all(403) },
+    Case { method: "GET", path: "/api/v1/movement?scope=84201&year=2024", body: "", inside: [200, 403, 200, 200, 200, 200, 200, 200], outside: all(403) },
     // Verdicts and standards.
     Case { method: "GET", path: "/api/v1/units/{unit}/evaluations", body: "", inside: [200, 403, 200, 200, 200, 200, 200, 200], outside: all(403) },
     Case { method: "GET", path: "/api/v1/standards", body: "", inside: all(200), outside: all(200) },

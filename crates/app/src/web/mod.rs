@@ -34,8 +34,11 @@ mod i18n;
 pub mod map;
 #[cfg(test)]
 mod matrix_tests;
+pub mod movement;
 mod pages;
 pub mod plans;
+#[cfg(test)]
+mod test_support;
 pub mod units;
 pub(crate) mod workflow;
 mod workflow_api;
@@ -110,6 +113,7 @@ pub fn router(state: AppState) -> Router {
         .merge(facts::routes())
         .merge(map::routes())
         .merge(plans::routes())
+        .merge(movement::routes())
         .merge(assets::routes())
         .layer(middleware::from_fn(csrf::guard))
         .with_state(state)

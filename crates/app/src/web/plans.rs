@@ -315,6 +315,7 @@ pub struct DashboardPage {
     pub year: i32,
     pub sections: Vec<PlanSection>,
     pub crime: Vec<CrimeRowOut>,
+    pub movement: Option<super::movement::Card>,
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -349,6 +350,7 @@ async fn dashboard_page(
         },
         None => vec![],
     };
+    let movement = super::movement::card(&state, &user, scope, year).await;
     let scope_name = scope.and_then(|s| {
         atlas
             .version_at(
@@ -364,6 +366,7 @@ async fn dashboard_page(
         year,
         sections,
         crime,
+        movement,
     }
     .into_response()
 }

@@ -42,7 +42,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 /// A fixed word of the official documents, in Vietnamese.
-fn vi(key: &str, args: &[(&str, String)]) -> String {
+pub(crate) fn vi(key: &str, args: &[(&str, String)]) -> String {
     binhyen_core::diag::tr("vi", key, args)
 }
 
@@ -265,6 +265,7 @@ pub fn classification_workbook(of: &ListOf<'_>, lines: &[ListLine], atlas: &Atla
         mode: Mode::Export,
         sheets: vec![Sheet {
             name: list_sheet_name(),
+            title: None,
             columns: list_columns(),
             rows,
         }],
@@ -425,7 +426,7 @@ async fn render(doc: binhyen_report::pdf::Document) -> Result<Vec<u8>, ServiceEr
         .map_err(|e| ServiceError::Internal(e.to_string()))
 }
 
-fn download(bytes: Vec<u8>, mime: &'static str, name: &str) -> Response {
+pub(crate) fn download(bytes: Vec<u8>, mime: &'static str, name: &str) -> Response {
     (
         [
             (header::CONTENT_TYPE, mime.to_owned()),

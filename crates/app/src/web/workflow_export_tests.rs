@@ -168,31 +168,7 @@ fn the_classification_list_pdf_and_xlsx_keep_the_units_names() {
     assert_eq!(rows[0].values[5], Value::Text("Đề nghị công nhận".into()));
 
     // LibreOffice opens it (first sheet to CSV).
-    let tmp = tempfile::tempdir().unwrap();
-    let file = tmp.path().join("danh-sach.xlsx");
-    std::fs::write(&file, &bytes).unwrap();
-    let profile = format!(
-        "-env:UserInstallation=file://{}",
-        tmp.path().join("profile").display()
-    );
-    let out = Command::new("soffice")
-        .args([
-            profile.as_str(),
-            "--headless",
-            "--convert-to",
-            "csv:Text - txt - csv (StarCalc):44,34,76",
-            "--outdir",
-        ])
-        .arg(tmp.path())
-        .arg(&file)
-        .output()
-        .expect("LibreOffice (soffice) must be installed: libreoffice-calc-nogui");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let csv = std::fs::read_to_string(tmp.path().join("danh-sach.csv")).expect("a CSV");
+    let csv = crate::web::test_support::soffice_csv(&bytes);
     assert!(csv.starts_with("STT,Mã đơn vị,Đơn vị,Trực thuộc"), "{csv}");
     assert!(
         csv.contains("1,84201,Xã An Trường,Huyện Càng Long"),
