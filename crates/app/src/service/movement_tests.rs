@@ -3,47 +3,26 @@
 //! each figure says where it comes from, a missing figure stays missing and the total counts
 //! the units lacking it, the share rounds half up at two decimals, an outsider is refused.
 
-use binhyen_core::authz::{Grant, Role, Scope};
+use binhyen_core::authz::Scope;
 use binhyen_core::standard::Registry;
-use binhyen_store::facts::{self, FormRow};
 use binhyen_store::{Store, db_test};
 use chrono::{TimeZone, Utc};
 use serde_json::json;
 
 use super::*;
-use crate::service::fixture::{self, AN_TRUONG, AP_CHO, CANG_LONG, CAU_KE, HOA_AN, TRA_VINH};
-
-fn viewer(scope: Scope) -> Actor {
-    Actor {
-        id: Some(7),
-        login: "xem".into(),
-        display_name: "Lê Thị Xem".into(),
-        grants: vec![Grant::new(Role::Viewer, scope)],
-    }
-}
-
-fn form(unit: UnitId, form: &str, data: serde_json::Value) -> FormRow {
-    FormRow {
-        unit_id: unit,
-        year: 2024,
-        form: form.into(),
-        data: data.to_string(),
-        version: 1,
-        status: "submitted".into(),
-        updated_by: None,
-        updated_by_name: "Kiểm thử".into(),
-        updated_at: Utc.with_ymd_and_hms(2024, 11, 20, 3, 0, 0).unwrap(),
-    }
-}
+use crate::service::fixture::{
+    self, AN_TRUONG, AP_CHO, CANG_LONG, CAU_KE, HOA_AN, TRA_VINH, form, insert, viewer,
+};
 
 /// Ấp Chợ enters its teams, households and models; Xã An Trường its steering committee and
 /// its own models; Xã Hòa Ân everything of its own but has no residential area (so no
 /// resident households).
 pub(crate) async fn seed(store: &Store) {
     let rows = vec![
-        form(AP_CHO, "registration", json!({ "households_resident": 400 })),
+        form(AP_CHO, 2024, "registration", json!({ "households_resident": 400 })),
         form(
             AP_CHO,
+            2024,
             "models_movement",
             json!({
                 "protection_teams": 1, "protection_team_members": 3,
@@ -57,6 +36,7 @@ pub(crate) async fn seed(store: &Store) {
         ),
         form(
             AN_TRUONG,
+            2024,
             "models_movement",
             json!({
                 "steering_committees": 1, "steering_committee_members": 19,
@@ -69,6 +49,7 @@ pub(crate) async fn seed(store: &Store) {
         ),
         form(
             HOA_AN,
+            2024,
             "models_movement",
             json!({
                 "steering_committees": 1, "steering_committee_members": 21,
@@ -79,9 +60,7 @@ pub(crate) async fn seed(store: &Store) {
             }),
         ),
     ];
-    let tx = store.begin().await.unwrap();
-    facts::insert_forms(&tx, &rows).await.unwrap();
-    tx.commit().await.unwrap();
+    insert(store, &rows).await;
 }
 
 fn ctx<'a>(store: &'a Store, units: &'a crate::units::SharedAtlas) -> Ctx<'a> {

@@ -726,7 +726,7 @@ impl<'a> Figures<'a> {
             })
             .collect();
         if !kids.is_empty() {
-            let sum = kids
+            let sum: Option<i64> = kids
                 .iter()
                 .map(|c| self.value(*c, year, date, depth + 1))
                 .sum();
@@ -739,7 +739,7 @@ impl<'a> Figures<'a> {
         if !formed_after || preds.is_empty() {
             return (None, Basis::Missing);
         }
-        let sum = preds
+        let sum: Option<i64> = preds
             .iter()
             .map(|p| {
                 let end = self.atlas.unit(p.other)?.lifetime().to?.pred_opt()?;
