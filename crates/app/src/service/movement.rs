@@ -38,7 +38,10 @@ pub const FIGURES: [Figure; 16] = [
     figure("protection_teams", "protection_teams"),
     figure("protection_team_members", "protection_team_members"),
     figure("social_security_teams", "social_security_teams"),
-    figure("social_security_team_members", "social_security_team_members"),
+    figure(
+        "social_security_team_members",
+        "social_security_team_members",
+    ),
     figure("households_covered", "households_covered"),
     figure("households_resident", "households_resident"),
     figure("models", "models"),

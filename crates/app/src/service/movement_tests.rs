@@ -19,7 +19,12 @@ use crate::service::fixture::{
 /// resident households).
 pub(crate) async fn seed(store: &Store) {
     let rows = vec![
-        form(AP_CHO, 2024, "registration", json!({ "households_resident": 400 })),
+        form(
+            AP_CHO,
+            2024,
+            "registration",
+            json!({ "households_resident": 400 }),
+        ),
         form(
             AP_CHO,
             2024,
@@ -82,7 +87,9 @@ db_test!(totals_sum_the_rows_and_missing_stays_missing, |store| {
     let c = ctx(&store, &shared);
     let reg = Registry::builtin();
     let me = viewer(Scope::Unit(TRA_VINH));
-    let s = statistics(&c, &me, &atlas, reg, TRA_VINH, 2024).await.unwrap();
+    let s = statistics(&c, &me, &atlas, reg, TRA_VINH, 2024)
+        .await
+        .unwrap();
     assert_eq!(s.scope_name, "Tỉnh Trà Vinh");
     let units: Vec<UnitId> = s.rows.iter().map(|r| r.unit).collect();
     assert_eq!(units, [CANG_LONG, CAU_KE], "the districts, by code");
@@ -112,19 +119,31 @@ db_test!(totals_sum_the_rows_and_missing_stays_missing, |store| {
         let rows: Vec<Option<i64>> = s.rows.iter().map(|r| r.cells[i].value).collect();
         let t = s.totals[i];
         assert_eq!(t.known, rows.iter().flatten().sum::<i64>(), "{key}");
-        assert_eq!(t.missing, rows.iter().filter(|v| v.is_none()).count(), "{key}");
+        assert_eq!(
+            t.missing,
+            rows.iter().filter(|v| v.is_none()).count(),
+            "{key}"
+        );
         assert_eq!(t.value.is_some(), t.missing == 0, "{key}");
     }
     assert_eq!(s.totals[at("steering_committees")].value, Some(2));
     assert_eq!(s.totals[at("steering_committee_members")].value, Some(40));
-    assert_eq!(s.totals[at("social_security_team_members")].value, Some(128));
+    assert_eq!(
+        s.totals[at("social_security_team_members")].value,
+        Some(128)
+    );
     assert_eq!(s.totals[at("households_covered")].value, Some(1595));
     let resident = s.totals[RESIDENT];
-    assert_eq!((resident.value, resident.known, resident.missing), (None, 400, 1));
+    assert_eq!(
+        (resident.value, resident.known, resident.missing),
+        (None, 400, 1)
+    );
     assert_eq!(s.share, None, "no share over an incomplete total");
 
     // Under a commune: its residential areas, with their own figures.
-    let s = statistics(&c, &me, &atlas, reg, AN_TRUONG, 2024).await.unwrap();
+    let s = statistics(&c, &me, &atlas, reg, AN_TRUONG, 2024)
+        .await
+        .unwrap();
     assert_eq!(s.rows.len(), 1);
     assert_eq!(s.rows[0].unit, AP_CHO);
     assert_eq!(s.rows[0].bases, [Basis::Own]);
@@ -133,8 +152,14 @@ db_test!(totals_sum_the_rows_and_missing_stays_missing, |store| {
     assert_eq!(s.share.unwrap().text(), "98,75\u{a0}%");
 
     // Another year: nothing entered, everything missing.
-    let s = statistics(&c, &me, &atlas, reg, TRA_VINH, 2023).await.unwrap();
-    assert!(s.rows.iter().all(|r| r.cells.iter().all(|c| c.value.is_none())));
+    let s = statistics(&c, &me, &atlas, reg, TRA_VINH, 2023)
+        .await
+        .unwrap();
+    assert!(
+        s.rows
+            .iter()
+            .all(|r| r.cells.iter().all(|c| c.value.is_none()))
+    );
     assert!(s.rows.iter().all(|r| r.bases.is_empty()));
     assert!(s.totals.iter().all(|t| t.value.is_none() && t.missing == 2));
 });
@@ -175,4 +200,38 @@ fn the_share_rounds_half_up_at_two_decimals() {
     assert_eq!(Share::of(Some(5), Some(0)), None, "no households: no share");
     assert_eq!(Share::of(None, Some(400)), None);
     assert_eq!(Share::of(Some(5), None), None);
+}
+
+proptest::proptest! {
+    /// However the models are entered, the counts by type add up to the number of models, the
+    /// effective and the other ones too, and the cameras add up; an absent list is missing.
+    #[test]
+    fn model_figures_add_up(
+        models in proptest::collection::vec((0usize..5, proptest::option::of(0i64..500), proptest::bool::ANY), 0..30)
+    ) {
+        use crate::service::plans::read_figure;
+        const TYPES: [&str; 5] = ["camera", "self_management", "self_protection", "mediation", "other"];
+        let list: Vec<serde_json::Value> = models
+            .iter()
+            .map(|(t, cameras, effective)| {
+                let mut r = json!({ "name": "Mô hình", "type": TYPES[*t], "effective": effective });
+                if let Some(c) = cameras {
+                    r["cameras"] = json!(c);
+                }
+                r
+            })
+            .collect();
+        let serde_json::Value::Object(form) = json!({ "models": list }) else { unreachable!() };
+        let get = |key: &str| read_figure(&form, key).unwrap();
+        let n = models.len() as i64;
+        proptest::prop_assert_eq!(get("models"), n);
+        let by_type: i64 = TYPES.iter().map(|t| get(&format!("models.type={t}"))).sum();
+        proptest::prop_assert_eq!(by_type, n);
+        proptest::prop_assert_eq!(get("models.effective=true") + get("models.effective=false"), n);
+        let cameras: i64 = models.iter().filter_map(|m| m.1).sum();
+        proptest::prop_assert_eq!(get("models.cameras"), cameras);
+        let empty = serde_json::Map::new();
+        proptest::prop_assert_eq!(read_figure(&empty, "models.type=camera"), None);
+        proptest::prop_assert_eq!(read_figure(&empty, "models"), None);
+    }
 }

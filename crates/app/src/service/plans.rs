@@ -751,7 +751,7 @@ impl<'a> Figures<'a> {
 }
 
 /// One figure of a stored form (see [`Figures::load_many`] for the keys).
-fn read_figure(form: &serde_json::Map<String, J>, key: &str) -> Option<i64> {
+pub(crate) fn read_figure(form: &serde_json::Map<String, J>, key: &str) -> Option<i64> {
     let Some((field, part)) = key.split_once('.') else {
         return match form.get(key)? {
             J::Array(records) => Some(records.len() as i64),

@@ -119,7 +119,10 @@ fn title(s: &Statistics, lang: &str) -> String {
     tr(
         lang,
         "movement.doc_title",
-        &[("scope", s.scope_name.clone()), ("year", s.year.to_string())],
+        &[
+            ("scope", s.scope_name.clone()),
+            ("year", s.year.to_string()),
+        ],
     )
 }
 
@@ -303,8 +306,11 @@ pub fn columns() -> Vec<Column> {
     ];
     for f in FIGURES {
         cols.push(
-            Column::new(vi(&format!("movement.col.{}", f.name), &[]), ColumnKind::Integer)
-                .width(14.0),
+            Column::new(
+                vi(&format!("movement.col.{}", f.name), &[]),
+                ColumnKind::Integer,
+            )
+            .width(14.0),
         );
     }
     cols.insert(
@@ -422,7 +428,10 @@ pub async fn card(
     Some(Card {
         title: line(
             "movement.card.title",
-            &[("scope", s.scope_name.clone()), ("year", s.year.to_string())],
+            &[
+                ("scope", s.scope_name.clone()),
+                ("year", s.year.to_string()),
+            ],
         ),
         lines: vec![
             line(
