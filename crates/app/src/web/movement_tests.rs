@@ -95,7 +95,7 @@ db_test!(
             "cộng từ các đơn vị trực thuộc",
             "thiếu số liệu của 1/2 đơn vị (đã có 400)",
             "31/12/2024",
-            "/movement/export.xlsx?scope=84&amp;year=2024",
+            "/movement/export.xlsx?scope=84&#38;year=2024",
         ] {
             assert!(
                 html.contains(want),
@@ -193,7 +193,7 @@ db_test!(
             html.contains("10 tổ bảo vệ ANTT với 30 thành viên"),
             "{html}"
         );
-        assert!(html.contains("/movement?scope=84&amp;year=2024"), "{html}");
+        assert!(html.contains("/movement?scope=84&#38;year=2024"), "{html}");
 
         let (_, doc) = {
             let d = get(&state, "/api/openapi.json", &me, "vi").await;
