@@ -12,8 +12,10 @@
 //!   some miss one rule (a resolution dated in April, a household not registered, a
 //!   disciplinary measure, too few residential areas recognised), a few lack a form; crime
 //!   counts drift year to year around a per-commune level (mostly down); documents are dated
-//!   mostly in the first quarter. The 2019 crime baseline of Decision 926 is written on the
-//!   earliest communes of the map. Values depend only on the seed, the unit's code and the year.
+//!   mostly in the first quarter; movement figures (steering committee, teams, members,
+//!   households covered) follow seed 003's proportions. The 2019 crime baseline of Decision
+//!   926 is written on the earliest communes of the map. Values depend only on the seed, the
+//!   unit's code and the year.
 //!
 //! Deterministic for a seed; refuses when the chosen units already have facts in those years.
 
@@ -345,6 +347,13 @@ fn commune_facts(
         }));
     }
     f.insert("models".into(), JV::Array(models));
+    // One steering committee of about 20 members (seed 003: 635 committees, 12.585 members).
+    let mut movement = Rng::new(seed, &[code, "movement", &year.to_string()]);
+    f.insert("steering_committees".into(), json!(1));
+    f.insert(
+        "steering_committee_members".into(),
+        json!(movement.range(15, 25)),
+    );
     f.insert("security_events".into(), json!([]));
     f.insert("mass_complaints".into(), json!([]));
     f.insert("hotspots".into(), json!([]));
@@ -418,6 +427,7 @@ fn area_facts(
     let missing = i64::from(commune == Profile::Unregistered && rng.chance(60));
     f.insert("households_resident".into(), json!(resident));
     f.insert("households_registered".into(), json!(resident - missing));
+    movement_facts(seed, code, year, resident, &mut f);
     let late = rng.chance(3);
     f.insert(
         "party_resolution".into(),
@@ -469,6 +479,24 @@ fn area_facts(
     };
     f.insert("recognitions".into(), JV::Array(recognitions));
     f
+}
+
+/// The movement figures of a residential area, in seed 003's proportions (6.031 protection
+/// teams of 18.093 members, 35.589 social-security teams of 71.178 members covering 98,8 % of
+/// households): one protection team of 3 (sometimes 4), a social-security team per about 28
+/// covered households with 2 members each, about 1,2 % of households left out.
+fn movement_facts(seed: u64, code: &str, year: i32, resident: i64, f: &mut Map<String, JV>) {
+    let mut rng = Rng::new(seed, &[code, "movement", &year.to_string()]);
+    let covered = resident - rng.range(0, resident * 24 / 1000);
+    let teams = (covered + 27) / 28;
+    f.insert("protection_teams".into(), json!(1));
+    f.insert(
+        "protection_team_members".into(),
+        json!(if rng.chance(10) { 4 } else { 3 }),
+    );
+    f.insert("social_security_teams".into(), json!(teams));
+    f.insert("social_security_team_members".into(), json!(2 * teams));
+    f.insert("households_covered".into(), json!(covered));
 }
 
 /// Splits a facts object into one form per catalogue group, keeping only the keys the catalogue

@@ -130,6 +130,7 @@ pub fn write_xlsx(sheets: &[Sheet]) -> Result<Vec<u8>, String> {
             .iter()
             .map(|s| xlsx::Sheet {
                 name: s.name.clone(),
+                title: None,
                 columns: s
                     .header
                     .iter()

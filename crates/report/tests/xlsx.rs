@@ -73,6 +73,7 @@ fn book(mode: Mode, rows: Vec<Vec<Value>>) -> Workbook {
         mode,
         sheets: vec![Sheet {
             name: "Số liệu".into(),
+            title: None,
             columns: columns(),
             rows,
         }],
@@ -98,6 +99,24 @@ fn export_round_trips_with_vietnamese_text() {
     let sheets = read_xlsx(&bytes, &Limits::default()).unwrap();
     let names: Vec<_> = sheets.iter().map(|s| s.name.clone().unwrap()).collect();
     assert_eq!(names, vec!["Số liệu", "Hướng dẫn"]);
+}
+
+#[test]
+fn a_title_row_goes_above_the_headings() {
+    let mut b = book(Mode::Export, filled_rows());
+    b.sheets[0].title = Some("Thống kê phong trào — Tỉnh Trà Vinh — 2024".into());
+    let bytes = write(&b).unwrap();
+    let sheets = read_xlsx(&bytes, &Limits::default()).unwrap();
+    let rows = &sheets[0].rows;
+    let text = |r: usize, c: usize| match &rows[r].cells[c] {
+        binhyen_report::xlsx::RawValue::Text(t) => t.clone(),
+        other => format!("{other:?}"),
+    };
+    assert_eq!(rows[0].row, 1);
+    assert_eq!(text(0, 0), "Thống kê phong trào — Tỉnh Trà Vinh — 2024");
+    assert_eq!((rows[1].row, text(1, 0)), (2, "Mã đơn vị".to_owned()));
+    assert_eq!((rows[2].row, text(2, 0)), (3, "29011".to_owned()));
+    assert_eq!(rows.len(), 4, "title, headings, two rows");
 }
 
 #[test]
@@ -376,6 +395,7 @@ fn big_sheets_are_written_in_constant_memory_and_read_back() {
         mode: Mode::Template,
         sheets: vec![Sheet {
             name: "Số liệu".into(),
+            title: None,
             columns: cols.clone(),
             rows: rows.clone(),
         }],
@@ -417,7 +437,7 @@ proptest! {
             Value::Integer(ints[i]),
             Value::Date(date(1950, 1, 1) + chrono::Duration::days(days[i])),
         ]).collect();
-        let wb = Workbook { mode: Mode::Export, sheets: vec![Sheet { name: "Dữ liệu".into(), columns: cols.clone(), rows: rows.clone() }], help: None, lists_sheet: "Danh mục".into() };
+        let wb = Workbook { mode: Mode::Export, sheets: vec![Sheet { name: "Dữ liệu".into(), title: None, columns: cols.clone(), rows: rows.clone() }], help: None, lists_sheet: "Danh mục".into() };
         let back = read_xlsx_table(&write(&wb).unwrap(), "Dữ liệu", &cols, &Limits::default()).unwrap();
         prop_assert_eq!(back.into_iter().map(|r| r.values).collect::<Vec<_>>(), rows);
     }

@@ -1,10 +1,11 @@
 //! `binhyen bench serve [--clients 64] [--requests 25] [--province 84] [--year 2024]`: the web
 //! server in this process on loopback, `--clients` concurrent clients each sending
 //! `--requests` GETs in turn (one connection per request) to the national and the province
-//! dashboards, the province map and the classification list, signed in as two bench viewers
-//! (the country; Tỉnh Vĩnh Long). Then the PDF classification list of the commune-richest
-//! province of the year (evaluation + layout), and the yearly report PDF and summary xlsx of
-//! `--province`. Prints p50/p95/p99 and requests per second.
+//! dashboards, the province map, the classification list and the movement statistics (page
+//! and xlsx), signed in as two bench viewers (the country; Tỉnh Vĩnh Long). Then the PDF
+//! classification list of the commune-richest province of the year (evaluation + layout), and
+//! the yearly report PDF and summary xlsx of `--province`. Prints p50/p95/p99 and requests per
+//! second.
 //!
 //! Run it on the synthetic national dataset (`binhyen generate`); accounts `bench.toanquoc`
 //! and `bench.vinhlong` are created when missing.
@@ -138,6 +139,16 @@ pub async fn run(g: &GlobalOpts, b: ServeBench) -> anyhow::Result<()> {
         (
             "classification list (HTML)",
             format!("/classification?province={p}&year={y}&standard=ntm-xa-19.2"),
+            &province,
+        ),
+        (
+            "movement statistics (HTML)",
+            format!("/movement?scope={p}&year={y}"),
+            &province,
+        ),
+        (
+            "movement statistics (xlsx)",
+            format!("/movement/export.xlsx?scope={p}&year={y}"),
             &province,
         ),
     ];

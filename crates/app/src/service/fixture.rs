@@ -139,6 +139,47 @@ pub fn atlas() -> SharedAtlas {
     a
 }
 
+/// A submitted fact form of `unit` for `year`, entered by "Kiểm thử".
+pub fn form(
+    unit: UnitId,
+    year: i32,
+    form: &str,
+    data: serde_json::Value,
+) -> binhyen_store::facts::FormRow {
+    use chrono::TimeZone;
+    binhyen_store::facts::FormRow {
+        unit_id: unit,
+        year,
+        form: form.into(),
+        data: data.to_string(),
+        version: 1,
+        status: "submitted".into(),
+        updated_by: None,
+        updated_by_name: "Kiểm thử".into(),
+        updated_at: chrono::Utc.with_ymd_and_hms(2025, 11, 20, 3, 0, 0).unwrap(),
+    }
+}
+
+/// Stores fact forms as they are (no checks, no audit): test data.
+pub async fn insert(store: &binhyen_store::Store, rows: &[binhyen_store::facts::FormRow]) {
+    let tx = store.begin().await.unwrap();
+    binhyen_store::facts::insert_forms(&tx, rows).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+/// A viewer over `scope` (no account: an actor with one grant).
+pub fn viewer(scope: binhyen_core::authz::Scope) -> crate::service::Actor {
+    crate::service::Actor {
+        id: Some(7),
+        login: "xem".into(),
+        display_name: "Lê Thị Xem".into(),
+        grants: vec![binhyen_core::authz::Grant::new(
+            binhyen_core::authz::Role::Viewer,
+            scope,
+        )],
+    }
+}
+
 /// An account made from the console (display name "Cán bộ {login}", one grant), as the actor
 /// it acts as.
 pub async fn account(

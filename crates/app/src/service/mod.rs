@@ -19,6 +19,7 @@ mod evaluation_tests;
 pub mod facts;
 #[cfg(test)]
 pub(crate) mod fixture;
+pub mod movement;
 pub mod password;
 pub mod plans;
 #[cfg(test)]

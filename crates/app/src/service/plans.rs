@@ -656,6 +656,20 @@ pub struct Figures<'a> {
     values: HashMap<(UnitId, i32), i64>,
 }
 
+/// Where a unit's figure comes from ([`Figures::figure`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Basis {
+    /// Entered for the unit itself.
+    Own,
+    /// The sum over the units below it.
+    SubUnits,
+    /// The sum over the units it was formed from (a unit formed after the year).
+    Predecessors,
+    /// Nothing to read or sum.
+    Missing,
+}
+
 impl<'a> Figures<'a> {
     /// Loads the field's forms for `years` of every unit below `counted` (on `frame`) and of
     /// their predecessors.
@@ -668,6 +682,24 @@ impl<'a> Figures<'a> {
         frame: NaiveDate,
         years: &[i32],
     ) -> Result<Figures<'a>, ServiceError> {
+        let mut all = Figures::load_many(db, atlas, reg, &[key], counted, frame, years).await?;
+        Ok(all.remove(0))
+    }
+
+    /// [`Figures::load`] for several figures with ONE read of the forms, in the order of
+    /// `keys`. A key is a whole-number field (`households_resident`), a list field (the number
+    /// of its records: `models`), the records of a list whose field has a value
+    /// (`models.type=camera`, `models.effective=true`) or the sum of a list's number field
+    /// (`models.cameras`). An absent field is missing; an empty list counts 0.
+    pub async fn load_many(
+        db: &impl Db,
+        atlas: &'a Atlas,
+        reg: &Registry,
+        keys: &[&str],
+        counted: &[UnitId],
+        frame: NaiveDate,
+        years: &[i32],
+    ) -> Result<Vec<Figures<'a>>, ServiceError> {
         let mut ids = BTreeSet::new();
         let mut stack: Vec<(UnitId, NaiveDate, usize)> =
             counted.iter().map(|&u| (u, frame, 0)).collect();
@@ -689,36 +721,60 @@ impl<'a> Figures<'a> {
             }
         }
         let ids: Vec<UnitId> = ids.into_iter().collect();
-        let groups: BTreeSet<&str> = reg
-            .catalogue()
-            .field(key)
-            .map(|f| f.versions.iter().map(|v| v.group.as_str()).collect())
-            .unwrap_or_default();
-        let mut values = HashMap::new();
+        let field_of = |key: &str| key.split('.').next().unwrap_or(key).to_owned();
+        let groups: Vec<BTreeSet<&str>> = keys
+            .iter()
+            .map(|k| {
+                reg.catalogue()
+                    .field(&field_of(k))
+                    .map(|f| f.versions.iter().map(|v| v.group.as_str()).collect())
+                    .unwrap_or_default()
+            })
+            .collect();
+        let mut out: Vec<Figures<'a>> = keys
+            .iter()
+            .map(|_| Figures {
+                atlas,
+                values: HashMap::new(),
+            })
+            .collect();
         for &y in years {
             for f in facts::forms_of_units(db, &ids, y..=y).await? {
-                if !groups.contains(f.form.as_str()) {
+                let Ok(J::Object(map)) = serde_json::from_str::<J>(&f.data) else {
                     continue;
-                }
-                if let Ok(J::Object(map)) = serde_json::from_str::<J>(&f.data)
-                    && let Some(v) = map.get(key).and_then(J::as_i64)
-                {
-                    values.insert((f.unit_id, y), v);
+                };
+                for (i, key) in keys.iter().enumerate() {
+                    if groups[i].contains(f.form.as_str())
+                        && let Some(v) = read_figure(&map, key)
+                    {
+                        out[i].values.insert((f.unit_id, y), v);
+                    }
                 }
             }
         }
-        Ok(Figures { atlas, values })
+        Ok(out)
     }
 
     /// The figure of `u` for `year`: its own when entered; else the sum over its units on
     /// `date` (not organisations); else, for a unit formed after the year, the sum over its
     /// predecessors. Unknown when any part is unknown.
     pub fn value(&self, u: UnitId, year: i32, date: NaiveDate, depth: usize) -> Option<i64> {
+        self.figure(u, year, date, depth).0
+    }
+
+    /// [`Figures::value`] with where it comes from.
+    pub fn figure(
+        &self,
+        u: UnitId,
+        year: i32,
+        date: NaiveDate,
+        depth: usize,
+    ) -> (Option<i64>, Basis) {
         if let Some(v) = self.values.get(&(u, year)) {
-            return Some(*v);
+            return (Some(*v), Basis::Own);
         }
         if depth > 12 {
-            return None;
+            return (None, Basis::Missing);
         }
         let kids: Vec<UnitId> = self
             .atlas
@@ -731,28 +787,55 @@ impl<'a> Figures<'a> {
             })
             .collect();
         if !kids.is_empty() {
-            return kids
+            let sum: Option<i64> = kids
                 .iter()
                 .map(|c| self.value(*c, year, date, depth + 1))
                 .sum();
+            return (sum, Basis::SubUnits);
         }
-        let year_end = NaiveDate::from_ymd_opt(year, 12, 31)?;
-        let unit = self.atlas.unit(u)?;
-        if unit.lifetime().from <= year_end {
-            return None;
-        }
+        let formed_after = NaiveDate::from_ymd_opt(year, 12, 31)
+            .zip(self.atlas.unit(u))
+            .is_some_and(|(end, unit)| unit.lifetime().from > end);
         let preds = self.atlas.direct_predecessors(u);
-        if preds.is_empty() {
-            return None;
+        if !formed_after || preds.is_empty() {
+            return (None, Basis::Missing);
         }
-        preds
+        let sum: Option<i64> = preds
             .iter()
             .map(|p| {
                 let end = self.atlas.unit(p.other)?.lifetime().to?.pred_opt()?;
                 self.value(p.other, year, end, depth + 1)
             })
-            .sum()
+            .sum();
+        (sum, Basis::Predecessors)
     }
+}
+
+/// One figure of a stored form (see [`Figures::load_many`] for the keys).
+pub(crate) fn read_figure(form: &serde_json::Map<String, J>, key: &str) -> Option<i64> {
+    let Some((field, part)) = key.split_once('.') else {
+        return match form.get(key)? {
+            J::Array(records) => Some(records.len() as i64),
+            v => v.as_i64(),
+        };
+    };
+    let records = form.get(field)?.as_array()?;
+    let sum = match part.split_once('=') {
+        Some((f, wanted)) => records
+            .iter()
+            .filter(|r| match r.get(f) {
+                Some(J::String(s)) => s == wanted,
+                Some(J::Bool(b)) => b.to_string() == wanted,
+                Some(J::Number(n)) => n.to_string() == wanted,
+                _ => false,
+            })
+            .count() as i64,
+        None => records
+            .iter()
+            .filter_map(|r| r.get(part).and_then(J::as_i64))
+            .sum(),
+    };
+    Some(sum)
 }
 
 /// Words for people: the goal, the achievement and the status of a target, in `lang`.

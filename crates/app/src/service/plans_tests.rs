@@ -4,16 +4,17 @@
 //! standing in for every commune it was formed from; a reduction target sums communes' crimes
 //! per district against 2019; plans are seen only inside the viewer's territory.
 
-use binhyen_core::authz::{Grant, Role, Scope};
+use binhyen_core::authz::Scope;
 use binhyen_core::diag::SourceFile;
 use binhyen_core::plan::Status;
 use binhyen_core::standard::Registry;
 use binhyen_core::units::{Atlas, UnitId};
-use binhyen_store::facts::{self, FormRow};
+use binhyen_store::facts::FormRow;
 use binhyen_store::{Store, audit, db_test};
 use chrono::{NaiveDate, TimeZone, Utc};
 use serde_json::json;
 
+use super::fixture::{form, insert, viewer};
 use super::plans::{self, PlanError};
 use super::{Actor, Ctx, ServiceError};
 use crate::units::{self, SharedAtlas, Source};
@@ -39,33 +40,10 @@ fn ctx<'a>(store: &'a Store, units: &'a SharedAtlas) -> Ctx<'a> {
     }
 }
 
-fn viewer(scope: Scope) -> Actor {
-    Actor {
-        id: Some(7),
-        login: "xem".into(),
-        display_name: "Lê Thị Xem".into(),
-        grants: vec![Grant::new(Role::Viewer, scope)],
-    }
-}
-
 fn code(atlas: &Atlas, code: &str, on: NaiveDate) -> UnitId {
     atlas
         .find_code(code, on)
         .unwrap_or_else(|| panic!("{code} on {on}"))
-}
-
-fn form(unit: UnitId, year: i32, form: &str, data: serde_json::Value) -> FormRow {
-    FormRow {
-        unit_id: unit,
-        year,
-        form: form.into(),
-        data: data.to_string(),
-        version: 1,
-        status: "submitted".into(),
-        updated_by: None,
-        updated_by_name: "Kiểm thử".into(),
-        updated_at: Utc.with_ymd_and_hms(2025, 11, 20, 3, 0, 0).unwrap(),
-    }
 }
 
 fn recognition(unit: UnitId, year: i32, standard: &str, revoked: bool) -> FormRow {
@@ -79,12 +57,6 @@ fn recognition(unit: UnitId, year: i32, standard: &str, revoked: bool) -> FormRo
             "revoked": revoked,
         }]}),
     )
-}
-
-async fn insert(store: &Store, rows: &[FormRow]) {
-    let tx = store.begin().await.unwrap();
-    facts::insert_forms(&tx, rows).await.unwrap();
-    tx.commit().await.unwrap();
 }
 
 db_test!(tra_vinh_2025_target_is_tracked_across_the_reform, |store| {

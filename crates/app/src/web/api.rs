@@ -85,6 +85,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(super::plans::api_progress))
         .routes(routes!(super::plans::api_crime))
         .routes(routes!(super::dashboard::api_dashboard))
+        .routes(routes!(super::movement::api_movement))
 }
 
 /// The API routes, `/api/openapi.json` and `/api/docs`.

@@ -125,6 +125,9 @@ const TABLE: &[Case] = &[
     Case { method: "GET", path: "/reports/yearly.pdf?scope=84201&year=2024", body: "", inside: [200, 403, 200, 200, 200, 200, 200, 200], outside: all(403) },
     Case { method: "GET", path: "/plans/{id}/export.xlsx", body: "", inside: all(404), outside: all(404) },
     Case { method: "GET", path: "/units/{unit}/evaluations/{year}/pdf?standard=antt-xa", body: "", inside: [200, 403, 200, 200, 200, 200, 200, 200], outside: all(403) },
+    Case { method: "GET", path: "/movement?scope=84201&year=2024", body: "", inside: [200, 403, 200, 200, 200, 200, 200, 200], outside: all(403) },
+    Case { method: "GET", path: "/movement/export.xlsx?scope=84201&year=2024", body: "", inside: [200, 403, 200, 200, 200, 200, 200, 200], outside: all(403) },
+    Case { method: "GET", path: "/api/v1/movement?scope=84201&year=2024", body: "", inside: [200, 403, 200, 200, 200, 200, 200, 200], outside: all(403) },
     // Verdicts and standards.
     Case { method: "GET", path: "/api/v1/units/{unit}/evaluations", body: "", inside: [200, 403, 200, 200, 200, 200, 200, 200], outside: all(403) },
     Case { method: "GET", path: "/api/v1/standards", body: "", inside: all(200), outside: all(200) },

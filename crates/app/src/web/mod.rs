@@ -39,6 +39,7 @@ mod i18n;
 pub mod map;
 #[cfg(test)]
 mod matrix_tests;
+pub mod movement;
 mod pages;
 pub mod plans;
 pub mod reports;
@@ -117,6 +118,7 @@ pub fn router(state: AppState) -> Router {
         .merge(map::routes())
         .merge(plans::routes())
         .merge(reports::routes())
+        .merge(movement::routes())
         .merge(assets::routes())
         .layer(middleware::from_fn(csrf::guard))
         .with_state(state)

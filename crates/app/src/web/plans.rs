@@ -321,6 +321,7 @@ pub struct DashboardPage {
     pub commune: Option<dashboard::CommuneSection>,
     pub sections: Vec<PlanSection>,
     pub crime: Vec<CrimeRowOut>,
+    pub movement: Option<super::movement::Card>,
 }
 
 /// `/dashboard?scope=&year=`: the province or commune view of the scope (by default the
@@ -369,6 +370,7 @@ async fn dashboard_page(
         }
         None => vec![],
     };
+    let movement = super::movement::card(&state, &user, scope, year).await;
     let scope_name = scope.and_then(|s| {
         atlas
             .version_at(
@@ -387,6 +389,7 @@ async fn dashboard_page(
         commune,
         sections,
         crime,
+        movement,
     }
     .into_response()
 }

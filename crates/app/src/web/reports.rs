@@ -153,6 +153,7 @@ pub fn summary_workbook(s: &YearlySummary) -> Workbook {
             name: summary_sheet_name(s.year),
             columns: summary_columns(s),
             rows,
+            title: None,
         }],
         help: Some(HelpSheet {
             name: vi("workflow.doc.help_sheet", &[]),
@@ -237,6 +238,7 @@ pub fn plan_workbook(p: &PlanProgress, reg: &Registry) -> Workbook {
             name: vi("reports.doc.plan_sheet", &[]),
             columns: plan_columns(),
             rows,
+            title: None,
         }],
         help: Some(HelpSheet {
             name: vi("workflow.doc.help_sheet", &[]),

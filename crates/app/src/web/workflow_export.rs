@@ -272,6 +272,7 @@ pub fn classification_workbook(of: &ListOf<'_>, lines: &[ListLine], atlas: &Atla
         mode: Mode::Export,
         sheets: vec![Sheet {
             name: list_sheet_name(),
+            title: None,
             columns: list_columns(),
             rows,
         }],

@@ -108,6 +108,9 @@ pub enum Value {
 #[derive(Clone, Debug, Default)]
 pub struct Sheet {
     pub name: String,
+    /// A bold title row above the headings (exports only: the readers expect the headings
+    /// on the first row).
+    pub title: Option<String>,
     pub columns: Vec<Column>,
     pub rows: Vec<Vec<Value>>,
 }
@@ -126,6 +129,7 @@ impl Sheet {
             .collect();
         Sheet {
             name: name.into(),
+            title: None,
             columns,
             rows,
         }

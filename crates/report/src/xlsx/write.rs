@@ -123,11 +123,22 @@ fn write_sheet(
 ) -> Result<(), WriteError> {
     let template = book.mode == Mode::Template;
     ws.set_name(&sheet.name)?;
+    // The headings' row: 0, or 1 under a title.
+    let top = u32::from(sheet.title.is_some());
+    if let Some(title) = &sheet.title {
+        let last = sheet.columns.len().saturating_sub(1) as u16;
+        let bold = Format::new().set_bold().set_font_size(13);
+        if last > 0 {
+            ws.merge_range(0, 0, 0, last, title, &bold)?;
+        } else {
+            ws.write_string_with_format(0, 0, title, &bold)?;
+        }
+    }
     for (c, col) in sheet.columns.iter().enumerate() {
         ws.set_column_width(c as u16, col.width)?;
-        ws.write_string_with_format(0, c as u16, &col.heading, &f.header)?;
+        ws.write_string_with_format(top, c as u16, &col.heading, &f.header)?;
     }
-    ws.set_freeze_panes(1, 0)?;
+    ws.set_freeze_panes(top + 1, 0)?;
     let unlocked: Vec<Format> = sheet
         .columns
         .iter()
@@ -141,7 +152,7 @@ fn write_sheet(
         })
         .collect();
     for (r, row) in sheet.rows.iter().enumerate() {
-        let r = r as u32 + 1;
+        let r = r as u32 + top + 1;
         for (c, col) in sheet.columns.iter().enumerate() {
             let fmt = &unlocked[c];
             let c16 = c as u16;
@@ -160,13 +171,13 @@ fn write_sheet(
             };
         }
     }
-    let last = sheet.rows.len().max(1) as u32;
+    let last = sheet.rows.len().max(1) as u32 + top;
     for (c, col) in sheet.columns.iter().enumerate() {
         if !col.editable {
             continue;
         }
         if let Some(v) = validation(col, book, lists)? {
-            ws.add_data_validation(1, c as u16, last, c as u16, &v)?;
+            ws.add_data_validation(top + 1, c as u16, last, c as u16, &v)?;
         }
     }
     if template {

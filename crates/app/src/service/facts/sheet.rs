@@ -250,6 +250,7 @@ pub async fn template(
         );
         sheets.push(Sheet {
             name: sheet_name(group),
+            title: None,
             columns,
             rows,
         });
