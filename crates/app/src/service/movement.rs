@@ -163,6 +163,26 @@ pub async fn statistics(
     year: i32,
 ) -> Result<Statistics, ServiceError> {
     may_view(ctx, actor, atlas, scope, year)?;
+    // Memoised until the next commit (the dashboard card asks on every visit).
+    let key = format!(
+        "movement:{}:{}:{scope}:{year}",
+        atlas.build_id(),
+        reg.build_id()
+    );
+    let stats = ctx
+        .store
+        .memoized(&key, || compute(ctx, atlas, reg, scope, year))
+        .await?;
+    Ok(stats.as_ref().clone())
+}
+
+async fn compute(
+    ctx: &Ctx<'_>,
+    atlas: &Atlas,
+    reg: &Registry,
+    scope: UnitId,
+    year: i32,
+) -> Result<Statistics, ServiceError> {
     let date = map_date(atlas, Some(scope), year);
     let units = row_units(atlas, scope, date);
     let keys = FIGURES.map(|f| f.key);
