@@ -1347,7 +1347,7 @@ pub async fn upcoming_deadlines(
     };
     for g in &actor.grants {
         let Some(unit) = g.unit.unit() else { continue };
-        if g.role.can(Capability::Submit) {
+        if g.role.can_on_own_unit(Capability::Submit) {
             push("registration_end", registration_end(ctx, unit, year).await?);
             let kind = ctx.units.by_id(unit).map_or(UnitKind::Commune, |u| u.kind);
             push("window_end", wf::window_end(kind, year));
