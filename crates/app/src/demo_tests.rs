@@ -72,7 +72,12 @@ binhyen_store::db_test!(the_story_meets_the_kh85_district_targets, |store| {
         .collect();
     assert_eq!(not_recognised, ["Huyện Trà Cú"]);
     assert_eq!(
-        y2022.units.iter().find(|u| u.code == TRA_CU).unwrap().verdict,
+        y2022
+            .units
+            .iter()
+            .find(|u| u.code == TRA_CU)
+            .unwrap()
+            .verdict,
         Some(Verdict::NotMet)
     );
     // 9.1: Huyện Châu Thành in 2023, renewed in 2024 (the plan's "2/7" is not reached); the
@@ -121,7 +126,11 @@ binhyen_store::db_test!(the_story_meets_the_kh85_district_targets, |store| {
     let forms_2025 = binhyen_store::facts::forms_of_units(&store, &districts, 2025..=2025)
         .await
         .unwrap();
-    assert!(forms_2025.is_empty(), "{} district forms in 2025", forms_2025.len());
+    assert!(
+        forms_2025.is_empty(),
+        "{} district forms in 2025",
+        forms_2025.len()
+    );
 });
 
 fn state_tra_vinh(atlas: &Atlas) -> UnitId {

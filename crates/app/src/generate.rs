@@ -314,7 +314,10 @@ fn commune_facts(
     let mut rng = Rng::new(seed, &[code, "commune", &year.to_string()]);
     let mut f = Map::new();
     for (key, lvl) in COMMUNE_COUNTS {
-        f.insert(key.into(), json!(count(seed, code, key, year, lvl, orderly)));
+        f.insert(
+            key.into(),
+            json!(count(seed, code, key, year, lvl, orderly)),
+        );
     }
     let serious = rng.chance(3) && !orderly;
     f.insert("serious_crimes".into(), json!(i64::from(serious)));
@@ -744,20 +747,43 @@ mod tests {
         for (key, lvl) in COMMUNE_COUNTS {
             let sum: i64 = communes
                 .iter()
-                .map(|c| commune_facts(5, c, "Xã", 2023, Profile::Good, true)[key].as_i64().unwrap())
+                .map(|c| {
+                    commune_facts(5, c, "Xã", 2023, Profile::Good, true)[key]
+                        .as_i64()
+                        .unwrap()
+                })
                 .sum();
             assert_eq!(f[key], json!(sum), "{key}");
-            assert_eq!(sum, communes.iter().map(|c| count(5, c, key, 2023, lvl, true)).sum());
+            assert_eq!(
+                sum,
+                communes
+                    .iter()
+                    .map(|c| count(5, c, key, 2023, lvl, true))
+                    .sum()
+            );
         }
         assert_eq!(f["party_resolution"]["issuer"], "Huyện ủy Càng Long");
         assert_eq!(f["people_committee_plan"]["issuer"], "UBND Huyện Càng Long");
-        assert!(f["party_resolution"]["date"].as_str().unwrap().starts_with("2023-"));
+        assert!(
+            f["party_resolution"]["date"]
+                .as_str()
+                .unwrap()
+                .starts_with("2023-")
+        );
         assert_eq!(f["forces_assessment"]["value"], true);
         assert_eq!(f["mass_complaints"], json!([]));
         // the story's districts are recognised through dossiers, not by the generator
         assert_eq!(f["recognitions"], json!([]));
 
-        let short = district_facts(5, "849", "Huyện Trà Cú", 2022, &[], DistrictYear::ForcesShort, true);
+        let short = district_facts(
+            5,
+            "849",
+            "Huyện Trà Cú",
+            2022,
+            &[],
+            DistrictYear::ForcesShort,
+            true,
+        );
         assert_eq!(short["forces_assessment"]["value"], false);
         assert_eq!(short["forces_assessment"]["reason"], FORCES_SHORT_REASON);
         assert_eq!(short["crimes_social_order"], json!(0));
