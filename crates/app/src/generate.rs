@@ -759,7 +759,7 @@ mod tests {
                 communes
                     .iter()
                     .map(|c| count(5, c, key, 2023, lvl, true))
-                    .sum()
+                    .sum::<i64>()
             );
         }
         assert_eq!(f["party_resolution"]["issuer"], "Huyện ủy Càng Long");
