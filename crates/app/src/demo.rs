@@ -434,6 +434,28 @@ async fn decide(
 
 use chrono::Datelike;
 
+/// The computed verdicts of `standard` for the units of `scope` in `year`.
+async fn verdicts(
+    state: &AppState,
+    atlas: &Atlas,
+    scope: UnitId,
+    year: i32,
+    standard: &str,
+) -> anyhow::Result<Vec<binhyen_core::standard::Evaluation>> {
+    let reg = state.registry.get();
+    evaluate_scope(
+        &state.store,
+        atlas,
+        &reg,
+        Some(scope),
+        year,
+        Some(standard),
+        false,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e.message("en")))
+}
+
 /// Up to `take` communes of `scope` whose advanced indicator is met in `year`: those
 /// recognised the year before first, then Xã Hòa Minh, then by code.
 async fn advanced_candidates(
@@ -444,18 +466,7 @@ async fn advanced_candidates(
     before: &BTreeSet<String>,
     take: usize,
 ) -> anyhow::Result<Vec<(String, UnitId)>> {
-    let reg = state.registry.get();
-    let evals = evaluate_scope(
-        &state.store,
-        atlas,
-        &reg,
-        Some(scope),
-        year,
-        Some(NTM_ADVANCED),
-        false,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!(e.message("en")))?;
+    let evals = verdicts(state, atlas, scope, year, NTM_ADVANCED).await?;
     let date = map_date(atlas, None, year);
     let mut out: Vec<(String, UnitId)> = evals
         .into_iter()
@@ -671,17 +682,7 @@ async fn review_districts(
             standards.push(NTM_DISTRICT_ADVANCED);
         }
         for (k, standard) in standards.into_iter().enumerate() {
-            let verdicts = evaluate_scope(
-                &state.store,
-                atlas,
-                &reg,
-                Some(tra_vinh),
-                year,
-                Some(standard),
-                false,
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!(e.message("en")))?;
+            let verdicts = verdicts(state, atlas, tra_vinh, year, standard).await?;
             let mut proposed = Vec::new();
             for district in districts_of(atlas, tra_vinh, year) {
                 let code = atlas

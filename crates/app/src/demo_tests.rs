@@ -102,7 +102,9 @@ binhyen_store::db_test!(the_story_meets_the_kh85_district_targets, |store| {
         .await
         .unwrap();
     assert_eq!(dossiers.len(), 7);
-    let tra_cu = atlas.find_code(TRA_CU, map_date(&atlas, None, 2022)).unwrap();
+    let tra_cu = atlas
+        .find_code(TRA_CU, map_date(&atlas, None, 2022))
+        .unwrap();
     let returned = dossiers.iter().find(|d| d.unit_id == tra_cu).unwrap();
     assert_eq!(returned.state, "returned");
     let steps = wf_store::transitions(&store, &[returned.id]).await.unwrap();
