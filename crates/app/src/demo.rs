@@ -26,7 +26,7 @@ use std::collections::BTreeSet;
 
 use binhyen_core::authz::{Grant, Role, Scope};
 use binhyen_core::standard::Verdict;
-use binhyen_core::units::{Atlas, UnitId};
+use binhyen_core::units::{Atlas, UnitId, UnitKind};
 use binhyen_core::workflow::{Action, Proposal};
 use binhyen_store::workflow as wf_store;
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -49,6 +49,20 @@ pub const NTM_ADVANCED: &str = "ntm-xa-nc-19.2";
 pub const HOA_MINH: &str = "29410";
 /// Communes recognised as advanced by the end of each year (2022: seed 002, "38/85 by mid-2023").
 pub const ADVANCED_BY_YEAR: [(i32, usize); 3] = [(2022, 38), (2023, 45), (2024, 52)];
+/// New Rural district indicator 9.4, and the advanced district's 9.1.
+pub const NTM_DISTRICT: &str = "ntm-huyen-9.4";
+pub const NTM_DISTRICT_ADVANCED: &str = "ntm-huyen-nc-9.1";
+/// Huyện Trà Cú: the 7th district, short of 9.4 in 2022 (seed 002: "06/07 huyện đạt chuẩn …
+/// Tiểu Cần, Cầu Kè, Càng Long, Châu Thành, Cầu Ngang và huyện Duyên Hải"). Its armed forces'
+/// assessment falls short that year (`generate::FORCES_SHORT_REASON`), so PV05 returns its
+/// dossier with the failed rule; from 2023 all 7 meet it (DOMAIN.md: "2023 … 7/7 districts").
+pub const TRA_CU: &str = "849";
+/// Huyện Châu Thành (home of Xã Hòa Minh, the first advanced commune): the one district
+/// recognised for the advanced indicator 9.1 in 2023 (KH 85: "1/7 … nâng cao"), renewed in
+/// 2024; districts end on 30/06/2025, so 2025 has no district dossier.
+pub const ADVANCED_DISTRICT: &str = "847";
+/// The years districts are judged in the story.
+pub const DISTRICT_YEARS: std::ops::RangeInclusive<i32> = 2022..=2024;
 
 /// A demo account: login, display name, role, unit code, and the date its unit code is read on.
 pub struct DemoAccount {
@@ -221,6 +235,7 @@ pub async fn tell(state: &AppState, progress: &(dyn Fn(&str) + Sync)) -> anyhow:
             years: 2021..=2025,
             provinces: vec!["84".to_owned()],
             orderly: true,
+            short: vec![(TRA_CU.to_owned(), 2022)],
         };
         let s = crate::cli::generate::generate(&state.store, &args, "vi", &|_, _, _| {}).await?;
         told.forms = s.forms;
@@ -313,12 +328,10 @@ fn fail(e: ServiceError) -> anyhow::Error {
     anyhow::anyhow!(e.message("vi"))
 }
 
-/// A dossier through the whole chain: register, submit, every review level forwards (the last
-/// with a proposal to recognise). Returns its id.
-#[allow(clippy::too_many_arguments)]
-async fn prepare(
+/// A dossier registered on `register_on` and submitted on 20/10 by `submitter`. Returns its id.
+async fn submitted(
     state: &AppState,
-    cast: &[Actor],
+    submitter: &Actor,
     unit: UnitId,
     year: i32,
     standard: &str,
@@ -330,9 +343,6 @@ async fn prepare(
         registry: &reg,
         atlas: &atlas,
     };
-    let (submitter, reviewers) = cast
-        .split_first()
-        .ok_or_else(|| anyhow::anyhow!("no cast"))?;
     let d = svc::register(
         &ctx_at(state, register_on),
         submitter,
@@ -355,17 +365,40 @@ async fn prepare(
     )
     .await
     .map_err(fail)?;
+    Ok(d.id)
+}
+
+/// A dossier through the whole chain: register, submit, every review level forwards (the last
+/// with a proposal to recognise). Returns its id.
+async fn prepare(
+    state: &AppState,
+    cast: &[Actor],
+    unit: UnitId,
+    year: i32,
+    standard: &str,
+    register_on: DateTime<Utc>,
+) -> anyhow::Result<i64> {
+    let (submitter, reviewers) = cast
+        .split_first()
+        .ok_or_else(|| anyhow::anyhow!("no cast"))?;
+    let id = submitted(state, submitter, unit, year, standard, register_on).await?;
+    let reg = state.registry.get();
+    let atlas = state.atlas.get();
+    let law = svc::Law {
+        registry: &reg,
+        atlas: &atlas,
+    };
     for (i, r) in reviewers.iter().enumerate() {
         let last = i + 1 == reviewers.len();
         let ctx = ctx_at(state, at(year, 11, 1 + i as u32 * 5));
         let action = Action::Forward {
             proposal: last.then_some(Proposal::Recognise),
         };
-        svc::act(&ctx, r, law, d.id, None, action, Default::default())
+        svc::act(&ctx, r, law, id, None, action, Default::default())
             .await
             .map_err(fail)?;
     }
-    Ok(d.id)
+    Ok(id)
 }
 
 async fn decide(
@@ -401,6 +434,28 @@ async fn decide(
 
 use chrono::Datelike;
 
+/// The computed verdicts of `standard` for the units of `scope` in `year`.
+async fn verdicts(
+    state: &AppState,
+    atlas: &Atlas,
+    scope: UnitId,
+    year: i32,
+    standard: &str,
+) -> anyhow::Result<Vec<binhyen_core::standard::Evaluation>> {
+    let reg = state.registry.get();
+    evaluate_scope(
+        &state.store,
+        atlas,
+        &reg,
+        Some(scope),
+        year,
+        Some(standard),
+        false,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!(e.message("en")))
+}
+
 /// Up to `take` communes of `scope` whose advanced indicator is met in `year`: those
 /// recognised the year before first, then Xã Hòa Minh, then by code.
 async fn advanced_candidates(
@@ -411,18 +466,7 @@ async fn advanced_candidates(
     before: &BTreeSet<String>,
     take: usize,
 ) -> anyhow::Result<Vec<(String, UnitId)>> {
-    let reg = state.registry.get();
-    let evals = evaluate_scope(
-        &state.store,
-        atlas,
-        &reg,
-        Some(scope),
-        year,
-        Some(NTM_ADVANCED),
-        false,
-    )
-    .await
-    .map_err(|e| anyhow::anyhow!(e.message("en")))?;
+    let evals = verdicts(state, atlas, scope, year, NTM_ADVANCED).await?;
     let date = map_date(atlas, None, year);
     let mut out: Vec<(String, UnitId)> = evals
         .into_iter()
@@ -530,6 +574,11 @@ async fn review_years(
         decisions += 1;
     }
 
+    // 2022–2024: the districts (indicators 9.4 and 9.1), judged on their communes' year.
+    let (d, n) = review_districts(state, atlas, tra_vinh, &pv05, &chair).await?;
+    dossiers += d;
+    decisions += n;
+
     // 2025: the merged province, two levels (PV05 reviews directly).
     let vl_pv05 = actor(state, "pv05.vinhlong").await?;
     let vl_chair = actor(state, "chutich.vinhlong").await?;
@@ -593,3 +642,102 @@ async fn review_years(
     decisions += 2;
     Ok((dossiers, decisions))
 }
+
+/// The "Huyện" of `scope` on the map of `year` (the plan's districts: not the city or the towns).
+pub fn districts_of(atlas: &Atlas, scope: UnitId, year: i32) -> Vec<UnitId> {
+    let date = map_date(atlas, None, year);
+    atlas
+        .children(scope, date)
+        .into_iter()
+        .filter(|d| {
+            atlas.unit(*d).is_some_and(|u| u.kind == UnitKind::District)
+                && atlas
+                    .version_at(*d, date)
+                    .is_some_and(|v| v.unit_type == "Huyện")
+        })
+        .collect()
+}
+
+/// Each year of [`DISTRICT_YEARS`]: every district's police register and submit indicator 9.4
+/// (and [`ADVANCED_DISTRICT`]'s 9.1 from 2023); PV05 proposes those whose computed verdict is
+/// met and returns the others naming the rules not met (Huyện Trà Cú in 2022); the province's
+/// chairman recognises the proposed ones, one decision per standard and year.
+async fn review_districts(
+    state: &AppState,
+    atlas: &Atlas,
+    tra_vinh: UnitId,
+    pv05: &Actor,
+    chair: &Actor,
+) -> anyhow::Result<(usize, usize)> {
+    let reg = state.registry.get();
+    let law = svc::Law {
+        registry: &reg,
+        atlas,
+    };
+    let (mut dossiers, mut decisions) = (0, 0);
+    for year in DISTRICT_YEARS {
+        let date = map_date(atlas, None, year);
+        let mut standards = vec![NTM_DISTRICT];
+        if year >= 2023 {
+            standards.push(NTM_DISTRICT_ADVANCED);
+        }
+        for (k, standard) in standards.into_iter().enumerate() {
+            let verdicts = verdicts(state, atlas, tra_vinh, year, standard).await?;
+            let mut proposed = Vec::new();
+            for district in districts_of(atlas, tra_vinh, year) {
+                let code = atlas
+                    .version_at(district, date)
+                    .map(|v| v.code.clone())
+                    .unwrap_or_default();
+                if standard == NTM_DISTRICT_ADVANCED && code != ADVANCED_DISTRICT {
+                    continue;
+                }
+                let Some(eval) = verdicts.iter().find(|e| e.unit.code == code) else {
+                    anyhow::bail!("no verdict of {standard} for district {code} in {year}");
+                };
+                let police = officer(atlas, district, date, Role::DistrictPolice);
+                let register_on = at(year, 2, 20 + k as u32);
+                let id = submitted(state, &police, district, year, standard, register_on).await?;
+                dossiers += 1;
+                let ctx = ctx_at(state, at(year, 11, 10));
+                let action = if eval.verdict == Verdict::Met {
+                    proposed.push(id);
+                    Action::Forward {
+                        proposal: Some(Proposal::Recognise),
+                    }
+                } else {
+                    let failed: Vec<String> = eval
+                        .rules
+                        .iter()
+                        .filter(|r| r.verdict != Verdict::Met)
+                        .map(|r| format!("nội dung {}: {}", r.id, r.title.vi))
+                        .collect();
+                    Action::Return {
+                        reason: format!("Chưa đạt — {}", failed.join("; ")),
+                    }
+                };
+                svc::act(&ctx, pv05, law, id, None, action, Default::default())
+                    .await
+                    .map_err(fail)?;
+            }
+            let number = format!("{}/QĐ-UBND", 2310 + (year - 2022) * 20 + k as i32);
+            if !proposed.is_empty() {
+                decisions += 1;
+            }
+            decide(
+                state,
+                chair,
+                &number,
+                "Chủ tịch UBND tỉnh Trà Vinh",
+                day(year, 12, 20),
+                proposed,
+            )
+            .await?;
+        }
+    }
+    Ok((dossiers, decisions))
+}
+
+#[cfg(test)]
+#[path = "demo_tests.rs"]
+mod tests;

@@ -16,6 +16,12 @@
 //!   households covered) follow seed 003's proportions. The 2019 crime baseline of Decision
 //!   926 is written on the earliest communes of the map. Values depend only on the seed, the
 //!   unit's code and the year.
+//! - **Districts** (each year's map, so none after 30/06/2025): what New Rural indicators 9.4
+//!   and 9.1 read of the district itself — the Huyện ủy's resolution, the UBND's plan, the
+//!   counts (the sum of its communes', so "crime contained" follows them), empty complaint and
+//!   hotspot logs, the assessments of its direction and of its armed forces. Most districts are
+//!   in order; some have armed forces that fall short (with the reason), a few never entered
+//!   the assessments. The communes' 19.2 part of 9.4 is computed from the communes.
 //!
 //! Deterministic for a seed; refuses when the chosen units already have facts in those years.
 
@@ -281,6 +287,23 @@ fn count(seed: u64, code: &str, key: &str, year: i32, level: (i64, i64), orderly
     }
 }
 
+/// A commune's yearly counts and the range of their per-commune level; a district reports
+/// the sum over its communes.
+const COMMUNE_COUNTS: [(&str, (i64, i64)); 12] = [
+    ("crimes_social_order", (2, 14)),
+    ("crimes_drugs", (0, 4)),
+    ("crimes_economic", (0, 2)),
+    ("crimes_environment", (0, 1)),
+    ("crimes_other", (0, 1)),
+    ("drug_users", (0, 8)),
+    ("gambling_cases", (0, 3)),
+    ("prostitution_cases", (0, 1)),
+    ("other_violations", (2, 20)),
+    ("traffic_accidents", (0, 6)),
+    ("traffic_deaths", (0, 2)),
+    ("traffic_injuries", (0, 6)),
+];
+
 /// The facts of a commune for a year, as a JSON object of catalogue keys.
 fn commune_facts(
     seed: u64,
@@ -292,22 +315,11 @@ fn commune_facts(
 ) -> Map<String, JV> {
     let mut rng = Rng::new(seed, &[code, "commune", &year.to_string()]);
     let mut f = Map::new();
-    let c = |key: &str, lvl: (i64, i64)| json!(count(seed, code, key, year, lvl, orderly));
-    for (key, lvl) in [
-        ("crimes_social_order", (2, 14)),
-        ("crimes_drugs", (0, 4)),
-        ("crimes_economic", (0, 2)),
-        ("crimes_environment", (0, 1)),
-        ("crimes_other", (0, 1)),
-        ("drug_users", (0, 8)),
-        ("gambling_cases", (0, 3)),
-        ("prostitution_cases", (0, 1)),
-        ("other_violations", (2, 20)),
-        ("traffic_accidents", (0, 6)),
-        ("traffic_deaths", (0, 2)),
-        ("traffic_injuries", (0, 6)),
-    ] {
-        f.insert(key.into(), c(key, lvl));
+    for (key, lvl) in COMMUNE_COUNTS {
+        f.insert(
+            key.into(),
+            json!(count(seed, code, key, year, lvl, orderly)),
+        );
     }
     let serious = rng.chance(3) && !orderly;
     f.insert("serious_crimes".into(), json!(i64::from(serious)));
@@ -399,6 +411,111 @@ fn commune_facts(
     }
     if p != Profile::FewRecognised && rng.chance(85) {
         recognitions.push(recognition("ntm-xa-19.2", year, &mut rng));
+    }
+    f.insert("recognitions".into(), JV::Array(recognitions));
+    f
+}
+
+/// What kind of year a district has (New Rural indicator 9.4, `ntm-huyen-9.4`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum DistrictYear {
+    /// Everything in order.
+    Good,
+    /// The armed forces' assessment falls short (rule 5 of 9.4 not met, with its reason).
+    ForcesShort,
+    /// The assessments were never entered (rule 5: not enough data).
+    Lacking,
+}
+
+fn district_year(seed: u64, code: &str, year: i32, orderly: bool, short: bool) -> DistrictYear {
+    if short {
+        return DistrictYear::ForcesShort;
+    }
+    if orderly {
+        return DistrictYear::Good;
+    }
+    match Rng::new(seed, &[code, "district", &year.to_string()]).range(0, 99) {
+        0..=84 => DistrictYear::Good,
+        85..=92 => DistrictYear::ForcesShort,
+        _ => DistrictYear::Lacking,
+    }
+}
+
+/// Why a district's armed forces fall short: the reason the assessment records (shown in the
+/// verdict's trace).
+pub const FORCES_SHORT_REASON: &str = "Chưa hoàn thành tốt nhiệm vụ: lực lượng dân quân thường trực chưa được kiện toàn, còn 02 vụ trộm cắp tài sản ở địa bàn giáp ranh chưa được làm rõ";
+
+/// The facts of a district for a year: its Party committee's resolution and People's
+/// Committee's plan, its counts (the sum of its communes' — `communes` are their codes), empty
+/// complaint and hotspot logs, and the assessments of its direction and of its armed forces.
+fn district_facts(
+    seed: u64,
+    code: &str,
+    name: &str,
+    year: i32,
+    communes: &[&str],
+    p: DistrictYear,
+    orderly: bool,
+) -> Map<String, JV> {
+    let mut rng = Rng::new(seed, &[code, "district-facts", &year.to_string()]);
+    let mut f = Map::new();
+    for (key, lvl) in COMMUNE_COUNTS {
+        let sum: i64 = communes
+            .iter()
+            .map(|c| count(seed, c, key, year, lvl, orderly))
+            .sum();
+        f.insert(key.into(), json!(sum));
+    }
+    let short = name
+        .strip_prefix("Huyện ")
+        .or_else(|| name.strip_prefix("Thị xã "))
+        .or_else(|| name.strip_prefix("Thành phố "))
+        .unwrap_or(name);
+    f.insert(
+        "party_resolution".into(),
+        doc(
+            format!("{}-NQ/HU", rng.range(1, 60)),
+            doc_date(&mut rng, year, false),
+            format!("Huyện ủy {short}"),
+        ),
+    );
+    f.insert(
+        "people_committee_plan".into(),
+        doc(
+            format!("{}/KH-UBND", rng.range(1, 200)),
+            doc_date(&mut rng, year, false),
+            format!("UBND {name}"),
+        ),
+    );
+    f.insert("security_events".into(), json!([]));
+    f.insert("mass_complaints".into(), json!([]));
+    f.insert("hotspots".into(), json!([]));
+    f.insert(
+        "direction_assessment".into(),
+        judged(
+            "Cấp ủy, chính quyền huyện chỉ đạo sát sao",
+            "Ban Chỉ đạo huyện",
+            year,
+        ),
+    );
+    let reviewer = "Ban Chỉ đạo tỉnh";
+    let forces = match p {
+        DistrictYear::ForcesShort => json!({
+            "value": false, "reason": FORCES_SHORT_REASON, "reviewer": reviewer,
+            "date": date(year, 11, 15).to_string()
+        }),
+        _ => judged(
+            "Công an, Quân sự, dân quân huyện hoàn thành tốt nhiệm vụ bảo đảm an ninh, trật tự",
+            reviewer,
+            year,
+        ),
+    };
+    f.insert("forces_assessment".into(), forces);
+    // Outside the demo's story, most districts in order hold the recognition already (the
+    // story's districts are recognised through dossiers and decisions instead).
+    let mut recognitions = Vec::new();
+    if !orderly && p == DistrictYear::Good && rng.chance(80) {
+        recognitions.push(recognition("ntm-huyen-9.4", year, &mut rng));
     }
     f.insert("recognitions".into(), JV::Array(recognitions));
     f
@@ -526,6 +643,11 @@ pub struct Target<'a> {
     /// An orderly year (the demo's story): everything in order, no crime rise, no serious
     /// crime, every residential area recognised; for an area, its commune's.
     pub orderly: bool,
+    /// For a district: the codes of its communes on the year's map (its counts are theirs).
+    pub communes: Vec<&'a str>,
+    /// For a district: its armed forces fall short this year, orderly or not (the demo's
+    /// Huyện Trà Cú in 2022).
+    pub short: bool,
 }
 
 /// Generated forms of one year for `targets`.
@@ -554,10 +676,16 @@ pub fn forms_for_year(
                 let f = area_facts(seed, &t.version.code, &t.version.name, year, p, t.orderly);
                 (f, false)
             }
+            (UnitKind::District, _) => {
+                let v = t.version;
+                let p = district_year(seed, &v.code, year, t.orderly, t.short);
+                let f = district_facts(seed, &v.code, &v.name, year, &t.communes, p, t.orderly);
+                (f, p == DistrictYear::Lacking)
+            }
             _ => continue,
         };
         let forms = forms_of(cat, t.kind, year, facts);
-        // a commune lacking data never entered its assessments
+        // a commune or district lacking data never entered its assessments
         for (group, data) in forms {
             if lacking && group == "assessments" {
                 continue;
@@ -626,4 +754,80 @@ pub fn fingerprint(rows: &[FormRow], code_of: impl Fn(UnitId) -> String) -> Stri
         }
     }
     format!("{h:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_district_reports_its_communes_counts_and_its_own_documents() {
+        let communes = ["84401", "84402", "84403"];
+        let f = district_facts(
+            5,
+            "844",
+            "Huyện Càng Long",
+            2023,
+            &communes,
+            DistrictYear::Good,
+            true,
+        );
+        for (key, lvl) in COMMUNE_COUNTS {
+            let sum: i64 = communes
+                .iter()
+                .map(|c| {
+                    commune_facts(5, c, "Xã", 2023, Profile::Good, true)[key]
+                        .as_i64()
+                        .unwrap()
+                })
+                .sum();
+            assert_eq!(f[key], json!(sum), "{key}");
+            assert_eq!(
+                sum,
+                communes
+                    .iter()
+                    .map(|c| count(5, c, key, 2023, lvl, true))
+                    .sum::<i64>()
+            );
+        }
+        assert_eq!(f["party_resolution"]["issuer"], "Huyện ủy Càng Long");
+        assert_eq!(f["people_committee_plan"]["issuer"], "UBND Huyện Càng Long");
+        assert!(
+            f["party_resolution"]["date"]
+                .as_str()
+                .unwrap()
+                .starts_with("2023-")
+        );
+        assert_eq!(f["forces_assessment"]["value"], true);
+        assert_eq!(f["mass_complaints"], json!([]));
+        // the story's districts are recognised through dossiers, not by the generator
+        assert_eq!(f["recognitions"], json!([]));
+
+        let short = district_facts(
+            5,
+            "849",
+            "Huyện Trà Cú",
+            2022,
+            &[],
+            DistrictYear::ForcesShort,
+            true,
+        );
+        assert_eq!(short["forces_assessment"]["value"], false);
+        assert_eq!(short["forces_assessment"]["reason"], FORCES_SHORT_REASON);
+        assert_eq!(short["crimes_social_order"], json!(0));
+    }
+
+    #[test]
+    fn district_years_follow_the_story_or_the_seed() {
+        assert!(district_year(1, "849", 2022, true, true) == DistrictYear::ForcesShort);
+        assert!(district_year(1, "849", 2023, true, false) == DistrictYear::Good);
+        // outside the story, most districts are in order and some are not
+        let years: Vec<DistrictYear> = (0..200)
+            .map(|i| district_year(1, &format!("{}", 600 + i), 2024, false, false))
+            .collect();
+        let good = years.iter().filter(|y| **y == DistrictYear::Good).count();
+        assert!((150..=190).contains(&good), "{good}");
+        assert!(years.contains(&DistrictYear::ForcesShort));
+        assert!(years.contains(&DistrictYear::Lacking));
+    }
 }

@@ -67,6 +67,9 @@ browser_test!(demo_tells_the_tra_vinh_story, |db, kind| {
     let home = browser.body_text().await;
     assert!(home.contains("câu chuyện Trà Vinh"), "{home}");
     assert!(home.contains("pv05.travinh"), "{home}");
+    // The districts' part of the story (its figures are checked by `demo::tests`).
+    assert!(home.contains("6/7 huyện đạt chỉ tiêu 9.4"), "{home}");
+    assert!(home.contains("Huyện Trà Cú"), "{home}");
 
     browser
         .sign_in(&server, "pv05.travinh", "binhyen-demo")

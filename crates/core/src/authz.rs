@@ -145,6 +145,24 @@ impl Role {
         self.capabilities().contains(&capability)
     }
 
+    /// Capabilities a role holds on the unit of its grant only, never below it. District police
+    /// prepare their own district's dossier (enter its facts, submit it to the provincial police:
+    /// the district's security and order report for New Rural indicator 9.4/9.1, DOMAIN.md §c.2,
+    /// confidence I) while they verify, not prepare, the communes below. A district's review
+    /// chain has no district level (`workflow::chain`), so they never approve what they prepare.
+    pub fn own_unit_capabilities(self) -> &'static [Capability] {
+        use Capability::*;
+        match self {
+            Role::DistrictPolice => &[EnterFacts, Submit],
+            _ => &[],
+        }
+    }
+
+    /// Whether the role holds `capability` on its own unit (everywhere, or there only).
+    pub fn can_on_own_unit(self, capability: Capability) -> bool {
+        self.can(capability) || self.own_unit_capabilities().contains(&capability)
+    }
+
     /// Whether the role exists for a period on `on` (district police only before 01/03/2025).
     pub fn active_on(self, on: NaiveDate) -> bool {
         self != Role::DistrictPolice || on < district_police_abolished()
@@ -277,7 +295,7 @@ pub fn authorize<'g>(
 ) -> Result<&'g Grant, Denied> {
     let capable: Vec<&Grant> = grants
         .iter()
-        .filter(|g| g.role.can(need.capability))
+        .filter(|g| g.role.can_on_own_unit(need.capability))
         .collect();
     if capable.is_empty() {
         return Err(Denied::NoCapability);
@@ -297,7 +315,12 @@ pub fn authorize<'g>(
             } else {
                 g.view
             };
-            scope.contains(need.target, territory)
+            if g.role.can(need.capability) {
+                scope.contains(need.target, territory)
+            } else {
+                // an own-unit capability: the grant's unit itself, inside its capture scope
+                g.unit == need.target && scope.contains(need.target, territory)
+            }
         })
         .ok_or(Denied::OutsideTerritory)
 }
@@ -545,6 +568,42 @@ mod tests {
             authorize(&g, &need(Capability::View, 200, on), &t),
             Err(Denied::OutsideTerritory)
         );
+    }
+
+    #[test]
+    fn district_police_prepare_their_own_district_only() {
+        let t = tree();
+        let g = [Grant::new(Role::DistrictPolice, Scope::Unit(10))];
+        let on = d(2024, 12, 31);
+        for cap in [Capability::EnterFacts, Capability::Submit] {
+            assert!(authorize(&g, &need(cap, 10, on), &t).is_ok(), "{cap:?}");
+            // not the communes they verify, not another district
+            assert_eq!(
+                authorize(&g, &need(cap, 100, on), &t),
+                Err(Denied::OutsideTerritory)
+            );
+            assert_eq!(
+                authorize(&g, &need(cap, 20, on), &t),
+                Err(Denied::OutsideTerritory)
+            );
+            // and only while district police exist (Decree 02/2025)
+            assert_eq!(
+                authorize(&g, &need(cap, 10, d(2025, 3, 1)), &t),
+                Err(Denied::RoleNotInForce)
+            );
+        }
+        assert!(Role::DistrictPolice.can_on_own_unit(Capability::Submit));
+        assert!(!Role::DistrictPolice.can(Capability::Submit));
+        // Nobody else gains anything on their own unit.
+        for r in Role::ALL {
+            if r != Role::DistrictPolice {
+                assert!(r.own_unit_capabilities().is_empty(), "{r:?}");
+            }
+            assert!(
+                r.own_unit_capabilities().iter().all(|c| !c.approves()),
+                "{r:?}"
+            );
+        }
     }
 
     #[test]

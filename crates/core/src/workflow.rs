@@ -15,7 +15,14 @@
 //! - communes from 01/03/2025: provincial police review → the decider;
 //! - residential areas and commune-managed organisations: decided by the commune People's
 //!   Committee without a police review level (Circular 124/2021/TT-BCA art. 10, C);
-//! - districts and provinces: provincial police review → the decider.
+//! - districts and provinces: provincial police review → the decider. For a district's New
+//!   Rural indicators 9.4 and 9.1 (2022 – 30/06/2025) the district police prepare and submit
+//!   (before 01/03/2025), PV05 reviews and proposes, and the province's People's Committee
+//!   chair decides that the indicator is met. Confidence I: the procedure of QĐ 18/2022/QĐ-TTg
+//!   was not retrieved; under TT 40/2014 (C, historical) the province appraised a district's
+//!   criteria and the Prime Minister recognised the district as New Rural (DOMAIN.md §c.2), so
+//!   the decision recorded here is the province's appraisal of the security indicator, not the
+//!   recognition of the district. No district level: a district does not verify itself.
 //!
 //! The period of a dossier for year Y is read on 31/12/Y (the date roles are checked on).
 
@@ -405,6 +412,18 @@ mod tests {
         assert_eq!(
             chain(UnitKind::Organisation, period_date(2026)).levels(),
             &[Decider]
+        );
+        // A district (indicators 9.4/9.1, 2022 – 30/06/2025): PV05 then the province's chair,
+        // also while district police exist — a district does not verify itself.
+        for year in [2022, 2023, 2024] {
+            assert_eq!(
+                chain(UnitKind::District, period_date(year)).levels(),
+                &[Province, Decider]
+            );
+        }
+        assert_eq!(
+            chain(UnitKind::District, d(2025, 6, 30)).levels(),
+            &[Province, Decider]
         );
     }
 

@@ -55,6 +55,7 @@ async fn one_backend(
         years: 2021..=2025,
         provinces: b.provinces.clone(),
         orderly: false,
+        short: vec![],
     };
     let s = generate(&store, &args, "en", &|_, _, _| {}).await?;
     rows.push((

@@ -86,6 +86,7 @@ async fn make_files(url: &DatabaseUrl, b: &FactsBench, reg: &Registry) -> anyhow
         years: b.year..=b.year,
         provinces: vec![],
         orderly: false,
+        short: vec![],
     };
     generate(&store, &args, "en", &|_, _, _| {}).await?;
     let units = crate::directory::installed(&store).await?;
@@ -154,6 +155,7 @@ async fn one_backend(
         years: b.year - 1..=b.year - 1,
         provinces: vec![],
         orderly: false,
+        short: vec![],
     };
     generate(&store, &args, "en", &|_, _, _| {}).await?;
     let units = crate::directory::installed(&store).await?;

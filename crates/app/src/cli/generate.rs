@@ -32,6 +32,9 @@ pub struct GenerateArgs {
     /// Every year of every chosen commune in order (`binhyen demo`'s story); not a flag.
     #[arg(skip)]
     pub orderly: bool,
+    /// Districts (code, year) whose armed forces fall short even in an orderly story; not a flag.
+    #[arg(skip)]
+    pub short: Vec<(String, i32)>,
 }
 
 fn parse_years(s: &str) -> Result<RangeInclusive<i32>, String> {
@@ -187,6 +190,8 @@ pub async fn generate(
                 kind: UnitKind::Commune,
                 commune: None,
                 orderly: args.orderly,
+                communes: vec![],
+                short: false,
             });
             for a in atlas.children(c, d) {
                 if let Some(av) = atlas.version_at(a, d)
@@ -200,12 +205,36 @@ pub async fn generate(
                         kind: UnitKind::ResidentialArea,
                         commune: Some((v.code.as_str(), c)),
                         orderly: args.orderly,
+                        communes: vec![],
+                        short: false,
                     });
                 }
             }
         }
-        n_communes = n_communes.max(targets.iter().filter(|t| t.commune.is_none()).count());
-        n_areas = n_areas.max(targets.iter().filter(|t| t.commune.is_some()).count());
+        let of_kind = |ts: &[Target], k: UnitKind| ts.iter().filter(|t| t.kind == k).count();
+        n_communes = n_communes.max(of_kind(&targets, UnitKind::Commune));
+        n_areas = n_areas.max(of_kind(&targets, UnitKind::ResidentialArea));
+        // Districts (none on a map after 30/06/2025): counts summed over their communes.
+        for district in units_of(&atlas, d, UnitKind::District, &chosen) {
+            let Some(v) = atlas.version_at(district, d) else {
+                continue;
+            };
+            let communes = atlas
+                .children(district, d)
+                .into_iter()
+                .filter(|c| atlas.unit(*c).is_some_and(|u| u.kind == UnitKind::Commune))
+                .filter_map(|c| atlas.version_at(c, d).map(|cv| cv.code.as_str()))
+                .collect();
+            targets.push(Target {
+                id: district,
+                version: v,
+                kind: UnitKind::District,
+                commune: None,
+                orderly: args.orderly,
+                communes,
+                short: args.short.iter().any(|(c, y)| *c == v.code && *y == year),
+            });
+        }
         rows.extend(generate::forms_for_year(reg, args.seed, year, &targets));
     }
     if *args.years.start() > BASELINE_YEAR {
@@ -308,6 +337,7 @@ mod tests {
             years: 2023..=2024,
             provinces: vec!["84".into()],
             orderly: false,
+            short: vec![],
         }
     }
 

@@ -1370,7 +1370,7 @@ pub async fn upcoming_deadlines(
     let mut out: Vec<DeadlineNote> = Vec::new();
     for g in &actor.grants {
         let Some(unit) = g.unit.unit() else { continue };
-        let kinds: &[UnitKind] = if g.role.can(Capability::Submit) {
+        let kinds: &[UnitKind] = if g.role.can_on_own_unit(Capability::Submit) {
             &[ctx.units.by_id(unit).map_or(UnitKind::Commune, |u| u.kind)]
         } else {
             &[]

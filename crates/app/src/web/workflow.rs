@@ -532,7 +532,10 @@ async fn registrations(
         .actor
         .grants
         .iter()
-        .find(|g| g.role.can(binhyen_core::authz::Capability::Submit))
+        .find(|g| {
+            g.role
+                .can_on_own_unit(binhyen_core::authz::Capability::Submit)
+        })
         .and_then(|g| g.unit.unit())
         .and_then(|u| ctx.units.by_id(u));
     let form = own.map(|u| FormSpec {
