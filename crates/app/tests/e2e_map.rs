@@ -250,5 +250,9 @@ browser_test!(boundaries_import_and_the_map, |db, kind| {
     let body = browser.body_text().await;
     assert!(body.contains("không có tiêu chuẩn «ntm-xa-19.3»"), "{body}");
     assert!(!body.contains("không có dữ liệu"), "{body}");
+    assert!(
+        !body.contains("Lỗi cơ sở dữ liệu"),
+        "bad input, not a server error: {body}"
+    );
     browser.close().await;
 });

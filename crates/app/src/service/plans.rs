@@ -23,7 +23,7 @@ use binhyen_core::authz::{self, Capability, Need, Scope};
 use binhyen_core::catalogue::RECOGNITIONS;
 use binhyen_core::diag::{Diagnostic, Location, Message, SourceFile};
 use binhyen_core::plan::{self, Measure, Plan, Status, Target, TargetKind};
-use binhyen_core::standard::{Evaluation, Registry, Verdict};
+use binhyen_core::standard::{EvalError, Evaluation, Registry, Verdict};
 use binhyen_core::text::format_int;
 use binhyen_core::units::{Atlas, UnitId, UnitKind};
 use binhyen_store::facts;
@@ -60,6 +60,10 @@ impl From<EvaluationError> for ServiceError {
         match e {
             EvaluationError::Service(s) => s,
             EvaluationError::UnknownUnit(_) => ServiceError::NotFound,
+            // A standard id from the request (a query string, a plan): bad input, in Vietnamese.
+            EvaluationError::Standard(EvalError::UnknownStandard { id, .. }) => {
+                ServiceError::invalid("standard", "service.unknown_standard", id)
+            }
             EvaluationError::Standard(e) => ServiceError::Internal(e.message().render("en")),
         }
     }

@@ -93,11 +93,7 @@ async fn page(
 }
 
 fn evaluation_error(e: EvaluationError) -> ServiceError {
-    match e {
-        EvaluationError::Service(s) => s,
-        EvaluationError::UnknownUnit(_) => ServiceError::NotFound,
-        other => ServiceError::Internal(other.message("en")),
-    }
+    ServiceError::from(e)
 }
 
 /// The scope (a unit code on the year's map; by default the user's first unit) and the year
