@@ -8,24 +8,13 @@ use binhyen_core::authz::Denied;
 use binhyen_core::catalogue::FormGroup;
 use binhyen_core::standard::Registry;
 use binhyen_store::{Store, db_test};
-use chrono::{DateTime, TimeZone, Utc};
 
 use super::*;
 use crate::service::facts::{self as facts_svc, SaveForm};
 use crate::service::fixture::{self, AN_TRUONG, AP_CHO, HOA_AN, TRA_VINH};
 use crate::units::SharedAtlas;
 
-fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, 3, 0, 0).unwrap()
-}
-
-fn ctx<'a>(store: &'a Store, dir: &'a SharedAtlas, now: DateTime<Utc>) -> Ctx<'a> {
-    Ctx {
-        store,
-        units: dir,
-        now,
-    }
-}
+use crate::service::fixture::{at, ctx};
 
 /// Crimes against social order (`n`) and drug crimes (0) of a commune and year, saved by its
 /// officer through the facts service.

@@ -258,3 +258,22 @@ pub async fn recognise(
     .await
     .unwrap()
 }
+
+/// 10:00 (Vietnam time) on a day: the "now" of a test.
+pub fn at(y: i32, m: u32, d: u32) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    chrono::Utc.with_ymd_and_hms(y, m, d, 3, 0, 0).unwrap()
+}
+
+/// A service context on `store` and `dir` at `now`.
+pub fn ctx<'a>(
+    store: &'a binhyen_store::Store,
+    dir: &'a SharedAtlas,
+    now: chrono::DateTime<chrono::Utc>,
+) -> crate::service::Ctx<'a> {
+    crate::service::Ctx {
+        store,
+        units: dir,
+        now,
+    }
+}

@@ -7,26 +7,15 @@ use binhyen_core::authz::{Denied, Grant, Role, Scope};
 use binhyen_core::catalogue::FormGroup;
 use binhyen_core::standard::Registry;
 use binhyen_core::workflow::{Action, Proposal};
-use binhyen_store::{Store, audit, db_test};
-use chrono::{DateTime, NaiveDate, TimeZone, Utc};
+use binhyen_store::{audit, db_test};
+use chrono::NaiveDate;
 
 use super::*;
 use crate::directory::UnitDirectory;
 use crate::service::facts::{self as facts_svc, FactsError, SaveForm};
 use crate::service::fixture::{self, AN_TRUONG, CAN_THO, HOA_AN, TRA_VINH};
-use crate::units::SharedAtlas;
 
-fn at(y: i32, m: u32, d: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, 3, 0, 0).unwrap()
-}
-
-fn ctx<'a>(store: &'a Store, dir: &'a SharedAtlas, now: DateTime<Utc>) -> Ctx<'a> {
-    Ctx {
-        store,
-        units: dir,
-        now,
-    }
-}
+use crate::service::fixture::{at, ctx};
 
 async fn user(c: &Ctx<'_>, login: &str, role: &str, unit: &str) -> Actor {
     fixture::account(c, login, "mật khẩu thử nghiệm", role, unit).await
