@@ -277,3 +277,26 @@ pub fn ctx<'a>(
         now,
     }
 }
+
+/// The server of a review in Q1 2025 on the fixture map: a manual clock at 10/02/2025, the
+/// built-in standards, and registration for 2024 reopened until 31/03/2025.
+pub async fn review_q1_2025(store: &binhyen_store::Store) -> crate::web::AppState {
+    use binhyen_core::standard::Registry;
+    let (clock, _hand) = crate::clock::Clock::manual(at(2025, 2, 10));
+    let state = crate::web::AppState {
+        clock,
+        ..crate::web::AppState::new(store.clone(), Registry::with_builtin(&[]).unwrap())
+            .with_map(atlas())
+    };
+    super::workflow::set_deadline(
+        &state.ctx(),
+        &crate::service::Actor::console(),
+        binhyen_core::authz::Scope::Country,
+        2024,
+        "registration_end",
+        chrono::NaiveDate::from_ymd_opt(2025, 3, 31).unwrap(),
+    )
+    .await
+    .unwrap();
+    state
+}

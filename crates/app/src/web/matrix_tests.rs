@@ -18,16 +18,12 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, header};
-use binhyen_core::authz::Scope;
 use binhyen_core::catalogue::FormGroup;
-use binhyen_core::standard::Registry;
 use binhyen_core::workflow::Action;
 use binhyen_store::db_test;
-use chrono::{NaiveDate, TimeZone, Utc};
 use tower::ServiceExt;
 
 use super::{AppState, router};
-use crate::clock::Clock;
 use crate::service::fixture::{self, AN_TRUONG};
 use crate::service::workflow::{self as wf, Law};
 use crate::service::{Actor, facts};
@@ -274,30 +270,15 @@ async fn account(state: &AppState, login: &str, role: &str, unit: &str) -> (Acto
 }
 
 db_test!(the_authorization_matrix_holds, |store| {
-    let atlas = fixture::atlas();
-    let (clock, _hand) = Clock::manual(Utc.with_ymd_and_hms(2025, 2, 10, 2, 0, 0).unwrap());
-    let state = AppState {
-        clock,
-        ..AppState::new(store.clone(), Registry::with_builtin(&[]).unwrap()).with_map(atlas.clone())
-    };
+    // Registration for 2024 is reopened until 31/03/2025 (review in Q1 2025).
+    let state = fixture::review_q1_2025(&store).await;
     let reg = state.registry.get();
     let ctx = state.ctx();
-    let snapshot = atlas.get();
+    let snapshot = state.atlas.get();
     let law = Law {
         registry: &reg,
         atlas: &snapshot,
     };
-    // Registration for 2024 is reopened until 31/03/2025 (review in Q1 2025).
-    wf::set_deadline(
-        &ctx,
-        &Actor::console(),
-        Scope::Country,
-        2024,
-        "registration_end",
-        NaiveDate::from_ymd_opt(2025, 3, 31).unwrap(),
-    )
-    .await
-    .unwrap();
     let mut inside = vec![];
     let mut outside = vec![];
     for (i, role) in ROLES.iter().enumerate() {

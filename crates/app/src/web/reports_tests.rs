@@ -6,18 +6,16 @@
 
 use axum::body::{Body, to_bytes};
 use axum::http::{Request, header};
-use binhyen_core::authz::Scope;
 use binhyen_core::catalogue::FormGroup;
 use binhyen_core::diag::SourceFile;
 use binhyen_core::standard::Registry;
 use binhyen_report::xlsx::{Limits, Value, read_xlsx_table};
 use binhyen_store::db_test;
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::NaiveDate;
 use serde_json::json;
 use tower::ServiceExt;
 
 use super::*;
-use crate::clock::Clock;
 use crate::service::fixture::{self, AN_TRUONG, HOA_AN, TRA_VINH};
 use crate::service::workflow::{self as wfs, Law};
 use crate::service::{Actor, Ctx, facts};
@@ -116,29 +114,15 @@ share = 50
 /// Trà Vinh in 2024: crimes of both years for both communes, a security event in Xã An
 /// Trường (rule 5.2b not met), its dossier recognised by decision 15/QĐ-UBND, and a plan.
 async fn tra_vinh_2024(store: &binhyen_store::Store) -> Setup {
-    let atlas = fixture::atlas();
-    let (clock, _hand) = Clock::manual(Utc.with_ymd_and_hms(2025, 2, 10, 2, 0, 0).unwrap());
-    let state = AppState {
-        clock,
-        ..AppState::new(store.clone(), Registry::with_builtin(&[]).unwrap()).with_map(atlas.clone())
-    };
+    // Registration for 2024 is reopened until 31/03/2025 (review in Q1 2025).
+    let state = fixture::review_q1_2025(store).await;
     let reg = state.registry.get();
     let ctx = state.ctx();
-    let snapshot = atlas.get();
+    let snapshot = state.atlas.get();
     let law = Law {
         registry: &reg,
         atlas: &snapshot,
     };
-    wfs::set_deadline(
-        &ctx,
-        &Actor::console(),
-        Scope::Country,
-        2024,
-        "registration_end",
-        day(2025, 3, 31),
-    )
-    .await
-    .unwrap();
     let (xa, _) = session(&state, "congan.xa", "commune_police", "84201").await;
     let (xa2, _) = session(&state, "congan.xa2", "commune_police", "84301").await;
     let (huyen, _) = session(&state, "congan.huyen", "district_police", "842").await;
