@@ -17,8 +17,7 @@ use tower::ServiceExt;
 use super::{AppState, router};
 use crate::clock::{Clock, ClockHand};
 use crate::directory::fixture;
-use crate::service::users::{self, GrantSpec, NewAccount};
-use crate::service::{Actor, Ctx};
+use crate::service::Ctx;
 
 const PASSWORD: &str = "mật khẩu thử nghiệm";
 const HOST: &str = "binhyen.test";
@@ -53,23 +52,8 @@ impl App {
     /// Creates a user from the console with one grant.
     async fn user(&self, login: &str, role: &str, unit: &str) -> i64 {
         let ctx = self.state.ctx();
-        let (a, _) = users::create(
-            &ctx,
-            &Actor::console(),
-            NewAccount {
-                login: login.into(),
-                display_name: format!("Người dùng {login}"),
-                password: Some(PASSWORD.into()),
-                grant: GrantSpec {
-                    role: role.into(),
-                    unit: unit.into(),
-                    view: None,
-                },
-            },
-        )
-        .await
-        .unwrap();
-        a.user.id
+        let actor = crate::service::fixture::account(&ctx, login, PASSWORD, role, unit).await;
+        actor.id.expect("an account has an id")
     }
 
     fn browser(&self) -> Browser<'_> {
